@@ -1,0 +1,370 @@
+//! The one error type of the library, with a stable `code()` shared by every surface.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Which family an [`Error`] belongs to. Each kind has a stable snake_case code and the name of
+/// the class that represents it in Python and Node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A bad argument, found before any request.
+    Validation,
+    /// Bad client options.
+    Configuration,
+    /// Could not connect, TLS failed, or the connection broke.
+    Network,
+    /// Connect or response timeout.
+    Timeout,
+    /// A non-2xx JSON answer whose status has no more specific kind.
+    Api,
+    /// HTTP 400.
+    BadRequest,
+    /// HTTP 401.
+    Unauthorized,
+    /// HTTP 403.
+    Forbidden,
+    /// HTTP 404.
+    NotFound,
+    /// HTTP 429.
+    RateLimited,
+    /// HTTP 5xx.
+    Server,
+    /// The body was not the JSON the API documents.
+    UnexpectedResponse,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order of the API.md table.
+    pub const ALL: [ErrorKind; 12] = [
+        ErrorKind::Validation,
+        ErrorKind::Configuration,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Api,
+        ErrorKind::BadRequest,
+        ErrorKind::Unauthorized,
+        ErrorKind::Forbidden,
+        ErrorKind::NotFound,
+        ErrorKind::RateLimited,
+        ErrorKind::Server,
+        ErrorKind::UnexpectedResponse,
+    ];
+
+    /// The stable code, identical in Rust, Python and Node.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation_error",
+            ErrorKind::Configuration => "configuration_error",
+            ErrorKind::Network => "network_error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Api => "api_error",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server_error",
+            ErrorKind::UnexpectedResponse => "unexpected_response",
+        }
+    }
+
+    /// The class that represents this kind in Python and Node.
+    pub const fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "ValidationError",
+            ErrorKind::Configuration => "ConfigurationError",
+            ErrorKind::Network => "NetworkError",
+            ErrorKind::Timeout => "RequestTimeoutError",
+            ErrorKind::Api => "ApiError",
+            ErrorKind::BadRequest => "BadRequestError",
+            ErrorKind::Unauthorized => "UnauthorizedError",
+            ErrorKind::Forbidden => "ForbiddenError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::RateLimited => "RateLimitedError",
+            ErrorKind::Server => "ServerError",
+            ErrorKind::UnexpectedResponse => "UnexpectedResponseError",
+        }
+    }
+
+    /// The class this kind's class derives from (`SmsOtpError` is the root).
+    pub const fn parent_class_name(self) -> &'static str {
+        if self.is_api() {
+            "ApiError"
+        } else {
+            "SmsOtpError"
+        }
+    }
+
+    /// True for `Api` and its HTTP-status subkinds.
+    pub const fn is_api(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::BadRequest
+                | ErrorKind::Unauthorized
+                | ErrorKind::Forbidden
+                | ErrorKind::NotFound
+                | ErrorKind::RateLimited
+                | ErrorKind::Server
+        )
+    }
+
+    /// The kind of a non-2xx JSON answer with this status.
+    pub const fn from_status(status: u16) -> ErrorKind {
+        match status {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Api,
+        }
+    }
+
+    /// Parses a code back into its kind.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Which part of an attempt ran out of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeoutPhase {
+    /// TCP connect plus TLS handshake: nothing was sent, so nothing can have been delivered.
+    Connect,
+    /// Waiting for the complete response after the request was sent.
+    Response,
+}
+
+impl TimeoutPhase {
+    /// `"connect"` or `"response"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TimeoutPhase::Connect => "connect",
+            TimeoutPhase::Response => "response",
+        }
+    }
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Every failure of the library. Inspect it with [`Error::kind`] / [`Error::code`] and the
+/// field accessors; the accessors of fields a kind does not have return `None`.
+///
+/// No message, field or `Debug` output ever contains the client's secret.
+pub struct Error(Box<Inner>);
+
+#[derive(Debug, Default)]
+pub(crate) struct Details {
+    pub(crate) field: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) status_code: Option<u16>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) error_type: Option<String>,
+    pub(crate) error_message: Option<String>,
+    pub(crate) error_url: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body: Option<String>,
+    pub(crate) json: Option<serde_json::Value>,
+    pub(crate) phase: Option<TimeoutPhase>,
+    pub(crate) after_send: Option<bool>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    details: Details,
+    attempts: u32,
+    source: Option<Source>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>, details: Details) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            message: message.into(),
+            details,
+            attempts: 0,
+            source: None,
+        }))
+    }
+
+    /// A bad argument named by `field`, found before any request.
+    pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Error {
+        let (field, reason) = (field.into(), reason.into());
+        let message = format!("invalid {field}: {reason}");
+        Error::new(
+            ErrorKind::Validation,
+            message,
+            Details {
+                field: Some(field),
+                reason: Some(reason),
+                ..Details::default()
+            },
+        )
+    }
+
+    /// A bad client option named by `field`.
+    pub fn configuration(field: impl Into<String>, reason: impl Into<String>) -> Error {
+        let (field, reason) = (field.into(), reason.into());
+        let message = format!("invalid client option {field}: {reason}");
+        Error::new(
+            ErrorKind::Configuration,
+            message,
+            Details {
+                field: Some(field),
+                reason: Some(reason),
+                ..Details::default()
+            },
+        )
+    }
+
+    pub(crate) fn with_source(mut self, source: impl Into<Source>) -> Error {
+        self.0.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
+        self.0.attempts = attempts;
+        self
+    }
+
+    /// The family of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The stable code (`validation_error`, `rate_limited`, …), identical in every surface.
+    pub fn code(&self) -> &'static str {
+        self.0.kind.code()
+    }
+
+    /// The human-readable message (the same text as `Display`).
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// False when no SMS can have been triggered; true when the library cannot know.
+    pub fn maybe_delivered(&self) -> bool {
+        let d = &self.0.details;
+        match self.0.kind {
+            ErrorKind::Validation | ErrorKind::Configuration => false,
+            ErrorKind::Network => d.after_send.unwrap_or(true),
+            ErrorKind::Timeout => d.phase != Some(TimeoutPhase::Connect),
+            // A 4xx means the service refused the request; anything else (5xx, a redirect
+            // from a proxy, a 2xx we could not read) may have been acted upon.
+            _ => !matches!(d.status_code, Some(400..=499)),
+        }
+    }
+
+    /// How many HTTP attempts were made before this error (0 for validation and configuration).
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+
+    /// The argument or option at fault (validation and configuration errors).
+    pub fn field(&self) -> Option<&str> {
+        self.0.details.field.as_deref()
+    }
+
+    /// What is wrong with [`Error::field`] and how to fix it.
+    pub fn reason(&self) -> Option<&str> {
+        self.0.details.reason.as_deref()
+    }
+
+    /// HTTP status of the answer (API and unexpected-response errors).
+    pub fn status_code(&self) -> Option<u16> {
+        self.0.details.status_code
+    }
+
+    /// `request_id` from the error body, to quote to Stytch support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.details.request_id.as_deref()
+    }
+
+    /// Stytch's `error_type` (`too_many_requests`, `invalid_phone_number`, …).
+    pub fn error_type(&self) -> Option<&str> {
+        self.0.details.error_type.as_deref()
+    }
+
+    /// Stytch's `error_message`.
+    pub fn error_message(&self) -> Option<&str> {
+        self.0.details.error_message.as_deref()
+    }
+
+    /// Stytch's `error_url`.
+    pub fn error_url(&self) -> Option<&str> {
+        self.0.details.error_url.as_deref()
+    }
+
+    /// The `Retry-After` of the answer, when it had one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.0.details.retry_after
+    }
+
+    /// The response body: the whole JSON text for API errors, a short excerpt for unexpected
+    /// responses.
+    pub fn body(&self) -> Option<&str> {
+        self.0.details.body.as_deref()
+    }
+
+    /// The parsed JSON error body of an API error.
+    pub fn body_json(&self) -> Option<&serde_json::Value> {
+        self.0.details.json.as_ref()
+    }
+
+    /// For timeouts: whether the connect or the response ran out of time.
+    pub fn phase(&self) -> Option<TimeoutPhase> {
+        self.0.details.phase
+    }
+
+    /// For network errors: whether the request may already have been written to the server.
+    pub fn after_send(&self) -> Option<bool> {
+        self.0.details.after_send
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Error");
+        s.field("code", &self.code())
+            .field("message", &self.0.message)
+            .field("maybe_delivered", &self.maybe_delivered());
+        if self.0.attempts > 0 {
+            s.field("attempts", &self.0.attempts);
+        }
+        s.field("details", &self.0.details);
+        if let Some(source) = &self.0.source {
+            s.field("source", source);
+        }
+        s.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
