@@ -181,6 +181,9 @@ pub(crate) struct Details {
     pub(crate) json: Option<serde_json::Value>,
     pub(crate) phase: Option<TimeoutPhase>,
     pub(crate) after_send: Option<bool>,
+    /// Set only for failures that provably never reached the server and that another
+    /// attempt could fix (not certificate errors).
+    pub(crate) retryable: bool,
 }
 
 struct Inner {
@@ -268,6 +271,10 @@ impl Error {
             // from a proxy, a 2xx we could not read) may have been acted upon.
             _ => !matches!(d.status_code, Some(400..=499)),
         }
+    }
+
+    pub(crate) fn never_sent_and_retryable(&self) -> bool {
+        self.0.details.retryable
     }
 
     /// How many HTTP attempts were made before this error (0 for validation and configuration).

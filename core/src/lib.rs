@@ -5,13 +5,39 @@
 //! response timeouts, only failures that provably never reached the server are retried (a
 //! second send would text the user twice and invalidate the first code), and every failure
 //! is one typed [`Error`] with a stable [`Error::code`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sms_otp::Error> {
+//! use sms_otp::{Client, Locale, SendRequest};
+//! let client = Client::new("project-test-…", "secret-test-…")?;
+//! let resp = client.otps.sms.send(SendRequest {
+//!     phone_number: "+12025550162".into(),
+//!     expiration_minutes: Some(5),
+//!     locale: Some(Locale::PtBr),
+//!     ..Default::default()
+//! }).await?;
+//! println!("{} {}", resp.request_id, resp.phone_id);
+//! # Ok(()) }
+//! ```
 
+pub mod blocking;
+mod client;
+mod config;
 mod error;
 mod locale;
 mod phone;
+mod probe;
 mod request;
+mod response;
+mod retry;
+mod transport;
 pub mod validate;
 
+pub use client::{Client, Otps, Sms};
+pub use config::{
+    ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    MAX_MAX_RETRIES,
+};
 pub use error::{Error, ErrorKind, TimeoutPhase};
 pub use locale::Locale;
 pub use phone::{
@@ -19,3 +45,5 @@ pub use phone::{
     SANDBOX_PHONE_NUMBER,
 };
 pub use request::{Attributes, SendRequest, SendResponse};
+pub use response::MAX_BODY_BYTES;
+pub use retry::MAX_RATE_LIMIT_WAIT;

@@ -96,8 +96,8 @@ pub fn validate_phone_number(phone_number: &str) -> Result<&str, Error> {
 /// with region `GB`) into E.164, or fails with a validation error naming `phone_number`
 /// (or `default_region` when the region is not an ISO 3166 code).
 pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String, Error> {
-    let region = phonenumber::country::Id::from_str(&default_region.to_ascii_uppercase())
-        .map_err(|_| {
+    let region =
+        phonenumber::country::Id::from_str(&default_region.to_ascii_uppercase()).map_err(|_| {
             Error::validation(
                 "default_region",
                 "must be a two-letter ISO 3166 region code such as \"US\" or \"GB\"",

@@ -1,0 +1,147 @@
+//! The async client: `client.otps.sms.send(request)`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::config::{ClientBuilder, Environment, Resolved};
+use crate::retry::{decide, full_jitter, Decision, Policy, State};
+use crate::transport::{build_http_client, Transport};
+use crate::validate::validate_request;
+use crate::{Error, ErrorKind, SendRequest, SendResponse};
+
+/// The Stytch SMS OTP client. Cheap to clone (one `Arc`), safe to share across tasks and
+/// threads; clones share one connection pool. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct Client {
+    /// `client.otps.sms.send(..)`, as in the official SDKs.
+    pub otps: Otps,
+}
+
+/// The OTP products. Only SMS is offered.
+#[derive(Clone)]
+pub struct Otps {
+    /// Send a passcode by SMS.
+    pub sms: Sms,
+}
+
+/// SMS one-time passcodes.
+#[derive(Clone)]
+pub struct Sms {
+    transport: Arc<Transport>,
+}
+
+impl Client {
+    /// A client with default options; the environment follows the project id.
+    pub fn new(project_id: impl Into<String>, secret: impl Into<String>) -> Result<Client, Error> {
+        ClientBuilder::new(project_id, secret).build()
+    }
+
+    /// Starts a [`ClientBuilder`] to set options.
+    pub fn builder(project_id: impl Into<String>, secret: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(project_id, secret)
+    }
+
+    /// A client from `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and optional `STYTCH_BASE_URL`.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    pub(crate) fn from_resolved(config: Resolved) -> Result<Client, Error> {
+        let http = build_http_client(&config)?;
+        Ok(Client {
+            otps: Otps {
+                sms: Sms {
+                    transport: Arc::new(Transport { http, config }),
+                },
+            },
+        })
+    }
+
+    /// The project id the client authenticates as.
+    pub fn project_id(&self) -> &str {
+        &self.otps.sms.transport.config.project_id
+    }
+
+    /// The environment the client resolved (an explicit `base_url` still wins for the URL).
+    pub fn environment(&self) -> Environment {
+        self.otps.sms.transport.config.environment
+    }
+
+    /// The full URL sends go to.
+    pub fn endpoint(&self) -> &str {
+        self.otps.sms.transport.config.endpoint.as_str()
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = &self.otps.sms.transport.config;
+        f.debug_struct("Client")
+            .field("project_id", &config.project_id)
+            .field("secret", &"[redacted]")
+            .field("endpoint", &config.endpoint.as_str())
+            .field("timeout", &config.timeout)
+            .field("connect_timeout", &config.connect_timeout)
+            .field("max_retries", &config.max_retries)
+            .field("retry_rate_limited", &config.retry_rate_limited)
+            .field("allowed_country_codes", &config.allowed_country_codes)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Otps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Otps").field("sms", &self.sms).finish()
+    }
+}
+
+impl fmt::Debug for Sms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sms")
+            .field("project_id", &self.transport.config.project_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sms {
+    /// Sends a one-time passcode. Validates every field first (no request on a bad argument),
+    /// then makes one attempt, retrying only failures that provably never reached the server
+    /// (and, with `retry_rate_limited`, one short 429).
+    pub async fn send(&self, request: SendRequest) -> Result<SendResponse, Error> {
+        let config = &self.transport.config;
+        validate_request(&request, config.allowed_country_codes.as_deref())?;
+        let body = Bytes::from(serde_json::to_vec(&request).map_err(|e| {
+            Error::validation("request", format!("could not be encoded as JSON: {e}"))
+        })?);
+        let policy = Policy {
+            max_retries: config.max_retries,
+            retry_rate_limited: config.retry_rate_limited,
+        };
+        let mut state = State {
+            unsent_retries: 0,
+            rate_limit_retry_used: false,
+        };
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let error = match self.transport.attempt(body.clone()).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            match decide(&error, policy, state, full_jitter) {
+                Decision::Stop => return Err(error.with_attempts(attempts)),
+                Decision::RetryUnsent(wait) => {
+                    state.unsent_retries += 1;
+                    tokio::time::sleep(wait).await;
+                }
+                Decision::RetryRateLimited(wait) => {
+                    debug_assert_eq!(error.kind(), ErrorKind::RateLimited);
+                    state.rate_limit_retry_used = true;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+}

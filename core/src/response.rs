@@ -1,0 +1,287 @@
+//! Turning what the server answered into a [`SendResponse`] or an [`Error`]. Pure functions
+//! over status, headers and body, so every mapping is testable without a socket.
+
+use std::time::Duration;
+
+use crate::error::Details;
+use crate::{Error, ErrorKind, SendResponse};
+
+/// Response bodies are read up to this many bytes; beyond, `unexpected_response`.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Characters of a body kept in an `unexpected_response` excerpt.
+const EXCERPT_CHARS: usize = 200;
+
+/// What was received, after the body was read in full.
+#[derive(Clone, Copy)]
+pub(crate) struct Received<'a> {
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) location: Option<&'a str>,
+    pub(crate) body: &'a [u8],
+}
+
+/// Removes the client's credentials from text the server sent back (a hostile or broken
+/// server may echo the Authorization header), before it reaches an error.
+pub(crate) struct Redactor<'a> {
+    pub(crate) secrets: [&'a str; 2],
+}
+
+impl Redactor<'_> {
+    pub(crate) fn clean(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .filter(|s| s.len() >= 4)
+            .fold(text.to_owned(), |acc, s| acc.replace(s, "[redacted]"))
+    }
+}
+
+/// Maps a fully read answer to the result of the call.
+pub(crate) fn interpret(r: &Received<'_>, redact: &Redactor<'_>) -> Result<SendResponse, Error> {
+    let object = match serde_json::from_slice::<serde_json::Value>(r.body) {
+        Ok(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let success = (200..300).contains(&r.status);
+    match (success, object) {
+        (true, Some(map)) => SendResponse::from_json(map).map_err(|reason| {
+            unexpected(
+                r,
+                &format!("the 2xx body lacks a documented field: {reason}"),
+                redact,
+            )
+        }),
+        (true, None) => Err(unexpected(r, "the 2xx body is not a JSON object", redact)),
+        (false, Some(map)) if r.status >= 400 => Err(api_error(r, map, redact)),
+        (false, _) if (300..400).contains(&r.status) => {
+            let target = r
+                .location
+                .map(|l| format!(" to {}", redact.clean(l)))
+                .unwrap_or_default();
+            Err(unexpected(
+                r,
+                &format!("the server answered with a redirect{target}, which is not followed; check base_url"),
+                redact,
+            ))
+        }
+        (false, _) => Err(unexpected(r, "the error body is not a JSON object", redact)),
+    }
+}
+
+fn api_error(
+    r: &Received<'_>,
+    map: serde_json::Map<String, serde_json::Value>,
+    redact: &Redactor<'_>,
+) -> Error {
+    let text = |name: &str| {
+        map.get(name)
+            .and_then(|v| v.as_str())
+            .map(|s| redact.clean(s))
+    };
+    let kind = ErrorKind::from_status(r.status);
+    let error_type = text("error_type");
+    let error_message = text("error_message");
+    let request_id = text("request_id");
+    let mut message = format!("Stytch answered HTTP {}", r.status);
+    if let Some(t) = &error_type {
+        message.push_str(&format!(" {t}"));
+    }
+    if let Some(m) = &error_message {
+        message.push_str(&format!(": {m}"));
+    }
+    if let Some(id) = &request_id {
+        message.push_str(&format!(" (request_id {id})"));
+    }
+    if kind == ErrorKind::Server {
+        message.push_str("; the SMS may have been sent, so this was not retried");
+    }
+    let body = redact.clean(&String::from_utf8_lossy(r.body));
+    let json = serde_json::from_str(&body).ok();
+    Error::new(
+        kind,
+        message,
+        Details {
+            status_code: Some(r.status),
+            request_id,
+            error_type,
+            error_message,
+            error_url: text("error_url"),
+            retry_after: r.retry_after,
+            body: Some(body),
+            json,
+            ..Details::default()
+        },
+    )
+}
+
+/// An answer that is not the JSON the API documents. `what` says what was wrong.
+pub(crate) fn unexpected(r: &Received<'_>, what: &str, redact: &Redactor<'_>) -> Error {
+    let excerpt = excerpt(r.body, redact);
+    Error::new(
+        ErrorKind::UnexpectedResponse,
+        format!(
+            "unexpected response (HTTP {}): {what}; body starts: {excerpt:?}",
+            r.status
+        ),
+        Details {
+            status_code: Some(r.status),
+            retry_after: r.retry_after,
+            body: Some(excerpt),
+            ..Details::default()
+        },
+    )
+}
+
+/// The first characters of a body, printable, for messages.
+pub(crate) fn excerpt(body: &[u8], redact: &Redactor<'_>) -> String {
+    let head = &body[..body.len().min(EXCERPT_CHARS * 4)];
+    let text: String = String::from_utf8_lossy(head)
+        .chars()
+        .take(EXCERPT_CHARS)
+        .map(|c| if c.is_control() && c != ' ' { ' ' } else { c })
+        .collect();
+    redact.clean(&text)
+}
+
+/// Parses `Retry-After`: delay-seconds, or an HTTP date (as seconds from now, at least 0).
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NO_SECRETS: Redactor<'static> = Redactor { secrets: ["", ""] };
+
+    fn answer(status: u16, body: &str) -> Result<SendResponse, Error> {
+        interpret(
+            &Received {
+                status,
+                retry_after: None,
+                location: None,
+                body: body.as_bytes(),
+            },
+            &NO_SECRETS,
+        )
+    }
+
+    #[test]
+    fn success_keeps_unknown_fields() {
+        let resp = answer(
+            200,
+            r#"{"request_id":"r","user_id":"u","phone_id":"p","status_code":200,"new":[1]}"#,
+        )
+        .expect("ok");
+        assert_eq!(
+            (
+                resp.request_id.as_str(),
+                resp.user_id.as_str(),
+                resp.phone_id.as_str()
+            ),
+            ("r", "u", "p")
+        );
+        assert_eq!(resp.status_code, 200);
+        assert_eq!(resp.raw["new"], serde_json::json!([1]));
+    }
+
+    #[test]
+    fn status_maps_to_kind_and_delivery() {
+        let body = r#"{"status_code":429,"request_id":"rid","error_type":"too_many_requests","error_message":"Too many requests have been made.","error_url":"https://stytch.com/docs/api/errors/429"}"#;
+        for (status, code, maybe) in [
+            (400, "bad_request", false),
+            (401, "unauthorized", false),
+            (403, "forbidden", false),
+            (404, "not_found", false),
+            (408, "api_error", false),
+            (413, "api_error", false),
+            (429, "rate_limited", false),
+            (499, "api_error", false),
+            (500, "server_error", true),
+            (503, "server_error", true),
+        ] {
+            let err = answer(status, body).expect_err("error status");
+            assert_eq!(
+                (err.code(), err.maybe_delivered()),
+                (code, maybe),
+                "{status}"
+            );
+            assert_eq!(err.status_code(), Some(status));
+            assert_eq!(err.request_id(), Some("rid"));
+            assert_eq!(err.error_type(), Some("too_many_requests"));
+            assert_eq!(
+                err.error_url(),
+                Some("https://stytch.com/docs/api/errors/429")
+            );
+            assert_eq!(err.body(), Some(body));
+        }
+    }
+
+    #[test]
+    fn broken_bodies_are_unexpected() {
+        for (status, body, maybe) in [
+            (200, "<html>gateway</html>", true),
+            (200, r#"{"request_id":"r"}"#, true),
+            (200, r#""just a string""#, true),
+            (200, "", true),
+            (
+                200,
+                r#"{"request_id":"r","user_id":"u","phone_id":"p","status_code":200"#,
+                true,
+            ),
+            (502, "<html>Bad Gateway</html>", true),
+            (400, "Bad Request", false),
+            (302, "", true),
+        ] {
+            let err = answer(status, body).expect_err(body);
+            assert_eq!(err.code(), "unexpected_response", "{status} {body}");
+            assert_eq!(err.maybe_delivered(), maybe, "{status} {body}");
+            assert_eq!(err.status_code(), Some(status));
+        }
+        let long = "x".repeat(10_000);
+        let err = answer(502, &long).expect_err("long");
+        assert_eq!(err.body().map(|b| b.chars().count()), Some(200));
+    }
+
+    #[test]
+    fn server_text_is_redacted() {
+        let redact = Redactor {
+            secrets: ["secret-test-MARK", "Basic cHJvamVjdDpzZWNyZXQ="],
+        };
+        let body = r#"{"error_type":"x","error_message":"you sent secret-test-MARK and Basic cHJvamVjdDpzZWNyZXQ="}"#;
+        let err = interpret(
+            &Received {
+                status: 400,
+                retry_after: None,
+                location: None,
+                body: body.as_bytes(),
+            },
+            &redact,
+        )
+        .expect_err("400");
+        let all = format!("{err} {err:?} {:?}", err.body());
+        assert!(
+            !all.contains("MARK") && !all.contains("cHJvamVjdDpzZWNyZXQ="),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+}

@@ -1,0 +1,263 @@
+//! One HTTP attempt over reqwest + rustls, and the mapping of transport failures to errors.
+
+use std::error::Error as StdError;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use reqwest::header::{self, HeaderValue};
+
+use crate::config::Resolved;
+use crate::error::Details;
+use crate::probe::{with_response_timeout, ProbeLayer, Timed};
+use crate::response::{
+    interpret, parse_retry_after, unexpected, Received, Redactor, MAX_BODY_BYTES,
+};
+use crate::{Error, ErrorKind, SendResponse, TimeoutPhase};
+
+/// Builds the pooled HTTP client: rustls with the `ring` provider (no OpenSSL, no process-wide
+/// provider installed behind the application's back), system roots plus `ca_file`, redirects
+/// off, HTTP/1.1 keep-alive.
+pub(crate) fn build_http_client(config: &Resolved) -> Result<reqwest::Client, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls_error = |e: &dyn std::fmt::Display| {
+        Error::configuration("ca_file", format!("could not set up TLS verification: {e}"))
+    };
+    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(
+        config.ca_certificates.iter().cloned(),
+        provider.clone(),
+    )
+    .map_err(|e| tls_error(&e))?;
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(&e))?
+        .dangerous() // a verifier that does verify: the platform one, with the extra roots
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+
+    let mut headers = header::HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(header::USER_AGENT, config.user_agent.clone());
+    headers.insert(header::AUTHORIZATION, config.authorization.clone());
+
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(config.connect_timeout)
+        .connector_layer(ProbeLayer)
+        .pool_idle_timeout(std::time::Duration::from_secs(50))
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| Error::configuration("tls", format!("could not build the HTTP client: {e}")))
+}
+
+/// The immutable per-client state an attempt needs.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) config: Resolved,
+}
+
+impl Transport {
+    fn redactor(&self) -> Redactor<'_> {
+        let auth = self.config.authorization.to_str().unwrap_or("");
+        Redactor {
+            secrets: [
+                self.config.secret.as_str(),
+                auth.trim_start_matches("Basic "),
+            ],
+        }
+    }
+
+    /// One attempt: send `body`, read the whole answer within the timeouts, interpret it.
+    pub(crate) async fn attempt(&self, body: Bytes) -> Result<SendResponse, Error> {
+        let timeout = self.config.timeout;
+        match with_response_timeout(self.exchange(body), timeout).await {
+            Timed::Finished(result) => result,
+            Timed::ResponseTimeout => Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "no complete response within {timeout:?} (timeout) after the request was sent; \
+                     the SMS may have been sent, so this was not retried"
+                ),
+                Details {
+                    phase: Some(TimeoutPhase::Response),
+                    ..Details::default()
+                },
+            )),
+        }
+    }
+
+    async fn exchange(&self, body: Bytes) -> Result<SendResponse, Error> {
+        let mut response = self
+            .http
+            .post(self.config.endpoint.clone())
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let retry_after = headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let location = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let redact = self.redactor();
+        let head = Received {
+            status,
+            retry_after,
+            location: location.as_deref(),
+            body: b"",
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+        {
+            return Err(unexpected(
+                &head,
+                "the body is over the 1 MiB limit",
+                &redact,
+            ));
+        }
+        let mut body =
+            Vec::with_capacity(response.content_length().unwrap_or(512).min(64 * 1024) as usize);
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_BODY_BYTES {
+                        return Err(unexpected(
+                            &Received {
+                                body: &body,
+                                ..head
+                            },
+                            "the body is over the 1 MiB limit",
+                            &redact,
+                        ));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(self.body_error(status, e)),
+            }
+        }
+        interpret(
+            &Received {
+                body: &body,
+                ..head
+            },
+            &redact,
+        )
+    }
+
+    /// The connection broke while the answer was being read.
+    fn body_error(&self, status: u16, e: reqwest::Error) -> Error {
+        Error::new(
+            ErrorKind::Network,
+            format!(
+                "the connection broke while reading the HTTP {status} answer ({}); the SMS may have been sent",
+                root_cause(&e)
+            ),
+            Details { after_send: Some(true), ..Details::default() },
+        )
+        .with_source(e)
+    }
+
+    fn transport_error(&self, e: reqwest::Error) -> Error {
+        let host = self
+            .config
+            .endpoint
+            .host_str()
+            .unwrap_or("the server")
+            .to_owned();
+        if let Some(problem) = certificate_problem(&e) {
+            return Error::new(
+                ErrorKind::Network,
+                format!(
+                    "TLS certificate of {host} rejected: {problem}; not retried (trust a private CA with ca_file)"
+                ),
+                Details { after_send: Some(false), ..Details::default() },
+            )
+            .with_source(e);
+        }
+        if e.is_connect() {
+            if e.is_timeout() {
+                return Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "could not connect to {host} within {:?} (connect_timeout); nothing was sent",
+                        self.config.connect_timeout
+                    ),
+                    Details { phase: Some(TimeoutPhase::Connect), retryable: true, ..Details::default() },
+                )
+                .with_source(e);
+            }
+            return Error::new(
+                ErrorKind::Network,
+                format!(
+                    "could not connect to {host} ({}); nothing was sent",
+                    root_cause(&e)
+                ),
+                Details {
+                    after_send: Some(false),
+                    retryable: true,
+                    ..Details::default()
+                },
+            )
+            .with_source(e);
+        }
+        // Anything else happened on an established connection after the request may have
+        // been written: the server may have acted on it.
+        Error::new(
+            ErrorKind::Network,
+            format!(
+                "the connection to {host} broke after the request was sent ({}); the SMS may have been sent, so this was not retried",
+                root_cause(&e)
+            ),
+            Details { after_send: Some(true), ..Details::default() },
+        )
+        .with_source(e)
+    }
+}
+
+/// The rustls certificate error somewhere in `e`'s chain, described. io::Error hides its
+/// inner error from `source()`, so look inside it explicitly.
+fn certificate_problem(e: &(dyn StdError + 'static)) -> Option<String> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(err) = current {
+        let tls = err.downcast_ref::<rustls::Error>().or_else(|| {
+            err.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            return match tls {
+                rustls::Error::InvalidCertificate(problem) => Some(format!("{problem:?} ({tls})")),
+                rustls::Error::NoCertificatesPresented
+                | rustls::Error::InvalidCertRevocationList(_) => Some(tls.to_string()),
+                _ => None,
+            };
+        }
+        current = err.source();
+    }
+    None
+}
+
+/// The innermost message of an error chain, which names the actual problem
+/// ("Connection refused", "connection closed before message completed").
+fn root_cause(e: &(dyn StdError + 'static)) -> String {
+    let mut last = e.to_string();
+    let mut current = e.source();
+    while let Some(err) = current {
+        last = err.to_string();
+        current = err.source();
+    }
+    last
+}
