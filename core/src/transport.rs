@@ -227,37 +227,36 @@ impl Transport {
     }
 }
 
-/// The rustls certificate error somewhere in `e`'s chain, described. io::Error hides its
-/// inner error from `source()`, so look inside it explicitly.
+/// The rustls certificate error somewhere in `e`'s chain, described.
 fn certificate_problem(e: &(dyn StdError + 'static)) -> Option<String> {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(e);
-    while let Some(err) = current {
-        let tls = err.downcast_ref::<rustls::Error>().or_else(|| {
-            err.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = tls {
-            return match tls {
-                rustls::Error::InvalidCertificate(problem) => Some(format!("{problem:?} ({tls})")),
-                rustls::Error::NoCertificatesPresented
-                | rustls::Error::InvalidCertRevocationList(_) => Some(tls.to_string()),
-                _ => None,
-            };
+    chain(e).find_map(|err| {
+        let tls = err.downcast_ref::<rustls::Error>()?;
+        match tls {
+            rustls::Error::InvalidCertificate(problem) => Some(format!("{problem:?} ({tls})")),
+            rustls::Error::NoCertificatesPresented
+            | rustls::Error::InvalidCertRevocationList(_) => Some(tls.to_string()),
+            _ => None,
         }
-        current = err.source();
-    }
-    None
+    })
+}
+
+/// Every error in `e`'s chain. `io::Error::source()` skips the error it wraps (it returns
+/// the wrapped error's source), so step into `get_ref()` instead: that is where rustls and
+/// hyper errors hide.
+fn chain<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(e), |err: &&'a (dyn StdError + 'static)| {
+        let err: &'a (dyn StdError + 'static) = *err;
+        match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => err.source(),
+        }
+    })
 }
 
 /// The innermost message of an error chain, which names the actual problem
 /// ("Connection refused", "connection closed before message completed").
 fn root_cause(e: &(dyn StdError + 'static)) -> String {
-    let mut last = e.to_string();
-    let mut current = e.source();
-    while let Some(err) = current {
-        last = err.to_string();
-        current = err.source();
-    }
-    last
+    chain(e).last().map(ToString::to_string).unwrap_or_default()
 }

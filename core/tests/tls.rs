@@ -1,0 +1,132 @@
+//! TLS over loopback with a CA generated here: an untrusted certificate fails with a
+//! `network_error` naming the problem and is not retried; the same server trusted through
+//! `ca_file` answers; a server that never completes the handshake is a connect timeout.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use sms_otp::TimeoutPhase;
+use support::{assert_no_secret, builder, request, Behaviour, Hostile};
+
+struct Pki {
+    ca_pem: String,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+/// A CA and a separate leaf for localhost/127.0.0.1 (a self-signed leaf is rejected as
+/// `CaUsedAsEndEntity`).
+fn pki() -> Pki {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "sms-otp test CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+
+    let leaf_key = KeyPair::generate().unwrap();
+    let mut leaf_params =
+        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let leaf = leaf_params.signed_by(&leaf_key, &ca).unwrap();
+
+    let key = rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
+    .unwrap();
+    Pki {
+        ca_pem: ca.pem(),
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    }
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_named_and_not_retried() {
+    let pki = pki();
+    let server = Hostile::start_tls(vec![Behaviour::ok()], pki.acceptor).await;
+    let url = format!("https://localhost:{}", server.port);
+    let client = builder(&url).max_retries(2).build().unwrap();
+    let err = client.otps.sms.send(request()).await.unwrap_err();
+    assert_eq!(err.code(), "network_error", "{err}");
+    assert_eq!(err.after_send(), Some(false));
+    assert!(!err.maybe_delivered());
+    assert!(err.to_string().contains("certificate"), "{err}");
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(
+        server.connections(),
+        1,
+        "certificate errors are never retried"
+    );
+    assert_eq!(server.seen(), 0);
+    assert_no_secret(&err);
+}
+
+#[tokio::test]
+async fn the_same_server_trusted_through_ca_file_answers() {
+    let pki = pki();
+    let dir = std::env::temp_dir().join(format!("sms-otp-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, &pki.ca_pem).unwrap();
+    let server = Hostile::start_tls(vec![Behaviour::ok()], pki.acceptor).await;
+    for host in ["localhost", "127.0.0.1"] {
+        let url = format!("https://{host}:{}", server.port);
+        let client = builder(&url).ca_file(&ca_file).build().unwrap();
+        let resp = client.otps.sms.send(request()).await.unwrap();
+        assert_eq!(resp.status_code, 200);
+    }
+    assert_eq!(server.seen(), 2);
+    std::fs::write(&ca_file, "not a certificate").unwrap();
+    let err = builder("https://localhost:1")
+        .ca_file(&ca_file)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        ("configuration_error", Some("ca_file"))
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn a_handshake_that_never_completes_is_a_retried_connect_timeout() {
+    // Accepts TCP, then says nothing: the TLS handshake hangs inside the connect phase.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    let client = builder(&format!("https://localhost:{port}"))
+        .connect_timeout(Duration::from_millis(200))
+        .max_retries(2)
+        .build()
+        .unwrap();
+    let err = client.otps.sms.send(request()).await.unwrap_err();
+    assert_eq!(err.code(), "timeout", "{err}");
+    assert_eq!(err.phase(), Some(TimeoutPhase::Connect));
+    assert!(!err.maybe_delivered());
+    assert_eq!(err.attempts(), 3);
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
