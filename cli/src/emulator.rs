@@ -1,0 +1,66 @@
+//! `sms-otp emulator`: run the emulator until SIGINT or SIGTERM, then exit 0.
+
+use crate::Failure;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Address to listen on (loopback by default; the admin API has no auth).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Project id clients must authenticate with (never a project-live-… id).
+    #[arg(long)]
+    project_id: Option<String>,
+    /// Secret clients must authenticate with (never a secret-live-… secret).
+    #[arg(long)]
+    secret: Option<String>,
+    /// Seed for the generated codes, for reproducible runs.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+pub async fn run(args: Args) -> Result<(), Failure> {
+    let mut config = sms_otp_emulator::Config {
+        host: args.host,
+        port: args.port,
+        seed: args.seed,
+        ..sms_otp_emulator::Config::default()
+    };
+    if let Some(project_id) = args.project_id {
+        config.project_id = project_id;
+    }
+    if let Some(secret) = args.secret {
+        config.secret = secret;
+    }
+    let emulator = sms_otp_emulator::Emulator::start(config)
+        .await
+        .map_err(|e| Failure::Usage(format!("could not start the emulator: {e}")))?;
+    println!("listening on {}", emulator.url());
+    shutdown_signal().await;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
