@@ -277,6 +277,22 @@ impl Error {
         self.0.details.retryable
     }
 
+    /// The innermost cause's message ("Connection refused"), when the error has a cause.
+    pub fn root_cause(&self) -> Option<String> {
+        let source = self.0.source.as_deref()?;
+        chain(source).last().map(ToString::to_string)
+    }
+
+    /// The kind of the operating-system I/O error behind a network error, if there is one
+    /// (bindings map it to `ConnectionRefusedError`, `ConnectionResetError`, …).
+    pub fn io_error_kind(&self) -> Option<std::io::ErrorKind> {
+        let source = self.0.source.as_deref()?;
+        chain(source)
+            .filter_map(|e| e.downcast_ref::<std::io::Error>())
+            .last()
+            .map(std::io::Error::kind)
+    }
+
     /// How many HTTP attempts were made before this error (0 for validation and configuration).
     pub fn attempts(&self) -> u32 {
         self.0.attempts
@@ -374,4 +390,21 @@ impl std::error::Error for Error {
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
+}
+
+/// Every error in `e`'s chain. `io::Error::source()` skips the error it wraps (it returns
+/// the wrapped error's source), so step into `get_ref()` instead: that is where rustls and
+/// hyper errors hide.
+pub(crate) fn chain<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |err: &&'a (dyn std::error::Error + 'static)| {
+        let err: &'a (dyn std::error::Error + 'static) = *err;
+        match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        }
+    })
 }

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use reqwest::header::{self, HeaderValue};
 
 use crate::config::Resolved;
-use crate::error::Details;
+use crate::error::{chain, Details};
 use crate::probe::{with_response_timeout, ProbeLayer, Timed};
 use crate::response::{
     interpret, parse_retry_after, unexpected, Received, Redactor, MAX_BODY_BYTES,
@@ -236,21 +236,6 @@ fn certificate_problem(e: &(dyn StdError + 'static)) -> Option<String> {
             rustls::Error::NoCertificatesPresented
             | rustls::Error::InvalidCertRevocationList(_) => Some(tls.to_string()),
             _ => None,
-        }
-    })
-}
-
-/// Every error in `e`'s chain. `io::Error::source()` skips the error it wraps (it returns
-/// the wrapped error's source), so step into `get_ref()` instead: that is where rustls and
-/// hyper errors hide.
-fn chain<'a>(
-    e: &'a (dyn StdError + 'static),
-) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    std::iter::successors(Some(e), |err: &&'a (dyn StdError + 'static)| {
-        let err: &'a (dyn StdError + 'static) = *err;
-        match err.downcast_ref::<std::io::Error>() {
-            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
-            None => err.source(),
         }
     })
 }

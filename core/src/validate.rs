@@ -69,7 +69,7 @@ pub fn validate_expiration_minutes(minutes: i64) -> Result<(), Error> {
     } else {
         Err(Error::validation(
             "expiration_minutes",
-            format!("must be an integer from 1 to 10, got {minutes}"),
+            "must be an integer from 1 to 10",
         ))
     }
 }

@@ -1,0 +1,55 @@
+//! `sms_otp._native`: the pyo3 module behind the `sms_otp` package. It converts Python
+//! arguments, calls the Rust core and converts results and errors; every rule lives in
+//! the core.
+
+mod args;
+mod client;
+mod errors;
+mod future;
+mod response;
+mod runtime;
+
+use pyo3::prelude::*;
+
+/// Turns what people type into E.164, or raises `ValidationError`.
+#[pyfunction]
+#[pyo3(signature = (text, default_region = None))]
+fn normalize_phone_number(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    default_region: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let text = args::required_str(text, "text")?;
+    let region =
+        args::optional_str(default_region, "default_region")?.unwrap_or_else(|| "US".to_owned());
+    sms_otp::normalize_phone_number(&text, &region).map_err(|e| errors::to_py(py, e))
+}
+
+/// The stable error codes, class names and parents, for the drift tests.
+#[pyfunction]
+fn error_kinds() -> Vec<(&'static str, &'static str, &'static str)> {
+    sms_otp::ErrorKind::ALL
+        .iter()
+        .map(|k| (k.code(), k.class_name(), k.parent_class_name()))
+        .collect()
+}
+
+/// The 16 locale tags, for the drift tests and the stubs.
+#[pyfunction]
+fn locales() -> Vec<&'static str> {
+    sms_otp::Locale::ALL.iter().map(|l| l.as_str()).collect()
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<client::NativeClient>()?;
+    m.add_class::<response::SendResponse>()?;
+    m.add_class::<future::CancelOnDone>()?;
+    m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
+    m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(locales, m)?)?;
+    m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! `_native.SendResponse`: the four documented fields as attributes, `raw` as a dict built
+//! on first access (most callers never read it).
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList};
+
+#[pyclass(frozen, module = "sms_otp._native", name = "SendResponse")]
+pub struct SendResponse {
+    #[pyo3(get)]
+    request_id: String,
+    #[pyo3(get)]
+    user_id: String,
+    #[pyo3(get)]
+    phone_id: String,
+    #[pyo3(get)]
+    status_code: u16,
+    body: serde_json::Map<String, serde_json::Value>,
+    raw: PyOnceLock<Py<PyDict>>,
+}
+
+impl std::fmt::Debug for SendResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendResponse")
+            .field("request_id", &self.request_id)
+            .field("user_id", &self.user_id)
+            .field("phone_id", &self.phone_id)
+            .field("status_code", &self.status_code)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<sms_otp::SendResponse> for SendResponse {
+    fn from(r: sms_otp::SendResponse) -> Self {
+        SendResponse {
+            request_id: r.request_id,
+            user_id: r.user_id,
+            phone_id: r.phone_id,
+            status_code: r.status_code,
+            body: r.raw,
+            raw: PyOnceLock::new(),
+        }
+    }
+}
+
+/// JSON to Python objects (dict, list, str, int, float, bool, None).
+fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (None, Some(u)) => u.into_pyobject(py)?.into_any(),
+            _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
+        },
+        Value::String(s) => s.into_pyobject(py)?.into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_python(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => object_to_dict(py, map)?.into_any(),
+    })
+}
+
+fn object_to_dict<'py>(
+    py: Python<'py>,
+    map: &serde_json::Map<String, serde_json::Value>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(k, to_python(py, v)?)?;
+    }
+    Ok(dict)
+}
+
+#[pymethods]
+impl SendResponse {
+    /// The whole JSON body, unknown fields included. A fresh copy each call would hide
+    /// mutations; the same dict is returned every time.
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.raw
+            .get_or_try_init(py, || object_to_dict(py, &self.body).map(Bound::unbind))
+            .map(|d| d.bind(py).clone())
+    }
+
+    /// The whole body as a new dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        object_to_dict(py, &self.body)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SendResponse(request_id={:?}, user_id={:?}, phone_id={:?}, status_code={})",
+            self.request_id, self.user_id, self.phone_id, self.status_code
+        )
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<SendResponse>()
+            .is_ok_and(|o| o.get().body == self.body)
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let rebuild = py
+            .import("sms_otp._native")?
+            .getattr("response_from_json")?;
+        Ok((
+            rebuild,
+            (serde_json::Value::Object(self.body.clone()).to_string(),),
+        ))
+    }
+}
+
+/// Rebuilds a response from its JSON body (unpickling).
+#[pyfunction]
+pub fn response_from_json(text: &str) -> PyResult<SendResponse> {
+    let map = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err(pyo3::exceptions::PyValueError::new_err("not a JSON object")),
+    };
+    sms_otp::SendResponse::from_json(map)
+        .map(SendResponse::from)
+        .map_err(pyo3::exceptions::PyValueError::new_err)
+}
