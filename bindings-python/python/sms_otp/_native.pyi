@@ -1,0 +1,73 @@
+"""Type stubs of the native module (Rust, pyo3). Use the `sms_otp` package instead."""
+
+import os
+from typing import Any, Awaitable, Dict, List, Optional, Sequence, Tuple, Union
+
+VERSION: str
+
+class SendResponse:
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def phone_id(self) -> str: ...
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def raw(self) -> Dict[str, Any]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+class NativeClient:
+    def __new__(
+        cls,
+        project_id: Optional[str],
+        secret: Optional[str],
+        environment: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        retry_rate_limited: Optional[bool] = None,
+        allowed_country_codes: Optional[Sequence[str]] = None,
+        user_agent_suffix: Optional[str] = None,
+        ca_file: Optional[Union[str, os.PathLike[str]]] = None,
+        python_version: Optional[str] = None,
+        from_env: bool = False,
+    ) -> NativeClient: ...
+    @property
+    def project_id(self) -> str: ...
+    @property
+    def environment(self) -> str: ...
+    @property
+    def endpoint(self) -> str: ...
+    def send(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = None,
+        attributes: Optional[Any] = None,
+        locale: Optional[Any] = None,
+        user_id: Optional[str] = None,
+        session_token: Optional[str] = None,
+        session_jwt: Optional[str] = None,
+    ) -> SendResponse: ...
+    def send_async(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = None,
+        attributes: Optional[Any] = None,
+        locale: Optional[Any] = None,
+        user_id: Optional[str] = None,
+        session_token: Optional[str] = None,
+        session_jwt: Optional[str] = None,
+    ) -> Awaitable[SendResponse]: ...
+
+class CancelOnDone:
+    def __call__(self, future: Any) -> None: ...
+
+def normalize_phone_number(text: str, default_region: Optional[str] = None) -> str: ...
+def error_kinds() -> List[Tuple[str, str, str]]: ...
+def locales() -> List[str]: ...
+def response_from_json(text: str) -> SendResponse: ...
+def resolve(future: Any, ok: bool, value: Any) -> None: ...

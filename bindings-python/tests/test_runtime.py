@@ -1,0 +1,167 @@
+"""The runtime under real use: the GIL is released while waiting, asyncio is never
+blocked and can cancel, threads share one client, a forked child works, Ctrl-C interrupts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import threading
+import time
+
+import pytest
+from conftest import PROJECT_ID, SECRET
+from hostile import Behaviour, Hostile
+
+import sms_otp
+from sms_otp import Client
+
+
+def client_for(url: str, **options: object) -> Client:
+    return Client(PROJECT_ID, SECRET, base_url=url, **options)  # type: ignore[arg-type]
+
+
+def test_the_blocking_send_releases_the_gil() -> None:
+    with Hostile([Behaviour(kind="stall")]) as server:
+        client = client_for(server.url, timeout=1.0)
+        done = threading.Event()
+
+        def stalled_send() -> None:
+            with pytest.raises(sms_otp.RequestTimeoutError):
+                client.otps.sms.send(phone_number="+12025550162")
+            done.set()
+
+        worker = threading.Thread(target=stalled_send)
+        worker.start()
+        # Pure-Python work in this thread only progresses if the other thread let go of the GIL.
+        spins = 0
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            spins += 1
+        assert not done.is_set()
+        assert spins > 10_000
+        worker.join()
+
+
+def test_threads_share_one_client() -> None:
+    with Hostile([Behaviour()]) as server:
+        client = client_for(server.url)
+        errors: list = []
+
+        def work() -> None:
+            try:
+                for _ in range(25):
+                    client.otps.sms.send(phone_number="+12025550162")
+            except Exception as e:  # noqa: BLE001 - collected and asserted below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert server.seen() == 200
+
+
+def test_asyncio_runs_hundreds_of_sends_concurrently() -> None:
+    with Hostile([Behaviour()]) as server:
+        client = client_for(server.url)
+
+        async def main() -> list:
+            return await asyncio.gather(
+                *(client.otps.sms.send_async(phone_number="+12025550162") for _ in range(300))
+            )
+
+        responses = asyncio.run(main())
+        assert len(responses) == 300 and all(r.phone_id == "phone-number-test-1" for r in responses)
+        assert server.seen() == 300
+
+
+def test_asyncio_loop_is_not_blocked_and_errors_arrive_typed() -> None:
+    with Hostile([Behaviour(kind="stall")]) as server:
+        client = client_for(server.url, timeout=0.5)
+
+        async def main() -> int:
+            task = asyncio.ensure_future(client.otps.sms.send_async(phone_number="+12025550162"))
+            ticks = 0
+            while not task.done():
+                await asyncio.sleep(0.01)
+                ticks += 1
+            with pytest.raises(sms_otp.RequestTimeoutError):
+                task.result()
+            return ticks
+
+        assert asyncio.run(main()) >= 20
+
+
+def test_cancelling_the_task_stops_the_request() -> None:
+    with Hostile([Behaviour(kind="stall")]) as server:
+        client = client_for(server.url, timeout=30.0)
+
+        async def main() -> float:
+            task = asyncio.ensure_future(client.otps.sms.send_async(phone_number="+12025550162"))
+            while server.seen() == 0:
+                await asyncio.sleep(0.01)
+            started = time.monotonic()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return time.monotonic() - started
+
+        assert asyncio.run(main()) < 1.0
+        assert server.seen() == 1
+
+
+def test_validation_errors_come_through_the_awaitable() -> None:
+    client = client_for("http://127.0.0.1:9")
+
+    async def main() -> None:
+        with pytest.raises(sms_otp.ValidationError):
+            await client.otps.sms.send_async(phone_number="12025550162")
+        with pytest.raises(TypeError):
+            await client.otps.sms.send_async(phone_number=5)  # type: ignore[arg-type]
+
+    asyncio.run(main())
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_the_client_works_in_a_forked_child() -> None:
+    with Hostile([Behaviour()]) as server:
+        client = client_for(server.url)
+        client.otps.sms.send(phone_number="+12025550162")  # parent runtime and pool exist
+        pid = os.fork()
+        if pid == 0:  # child: must not hang on the parent's runtime
+            code = 1
+            try:
+                client.otps.sms.send(phone_number="+12025550162")
+
+                async def main() -> None:
+                    await client.otps.sms.send_async(phone_number="+12025550162")
+
+                asyncio.run(main())
+                code = 0
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + 20
+        while True:
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                break
+            assert time.monotonic() < deadline, "forked child hung"
+            time.sleep(0.05)
+        assert os.waitstatus_to_exitcode(status) == 0
+        client.otps.sms.send(phone_number="+12025550162")  # parent still fine
+        assert server.seen() == 4
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_interrupts_a_blocking_send() -> None:
+    with Hostile([Behaviour(kind="stall")]) as server:
+        client = client_for(server.url, timeout=30.0)
+        threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            client.otps.sms.send(phone_number="+12025550162")
+        assert time.monotonic() - started < 2.0
