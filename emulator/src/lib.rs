@@ -279,6 +279,18 @@ fn check_config(config: &Config) -> Result<(), StartError> {
     Ok(())
 }
 
+/// Listens with a long accept queue, so bursts of thousands of connections are not refused.
+fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(4096)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
 /// A running emulator. Dropping it stops the server (without waiting); [`Emulator::shutdown`]
 /// stops it and waits until every connection is closed.
 pub struct Emulator {
@@ -319,7 +331,7 @@ impl Emulator {
         let mut last_error = None;
         let mut bound = None;
         for candidate in candidates {
-            match std::net::TcpListener::bind(candidate) {
+            match listen(candidate) {
                 Ok(listener) => {
                     bound = Some(listener);
                     break;
@@ -332,7 +344,6 @@ impl Emulator {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "the host resolved to nothing")
             }))
         })?;
-        listener.set_nonblocking(true).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let listener = {
             let _runtime = handle.enter();
