@@ -113,7 +113,11 @@ pub(crate) async fn next_message(
     // Subscribe before reading the sequence number, so no message can slip in between.
     let mut changes = shared.new_message.subscribe();
     let from = shared.state().next_seq();
-    let deadline = tokio::time::Instant::now() + timeout;
+    let now = tokio::time::Instant::now();
+    // A timeout too long to represent waits "forever" (30 years).
+    let deadline = now
+        .checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 86_400));
     loop {
         if let Some(message) = shared.state().message_since(from, phone_number) {
             return Next::Message(Box::new(message));

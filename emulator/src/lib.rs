@@ -77,7 +77,8 @@
 //! from `retry_after`); `reset_before_processing` (TCP RST, nothing recorded);
 //! `process_then_reset` (the send is processed and recorded, then RST); `malformed_body` (an
 //! HTML page, status 502 by default); `stall` (no answer until the client gives up or the
-//! emulator shuts down; with `delay_ms`, the send is processed normally after that delay).
+//! emulator shuts down; with `delay_ms`, the send is processed normally after that delay,
+//! unless the client has closed the connection by then, in which case nothing is recorded).
 //!
 //! ## Runtime
 //!

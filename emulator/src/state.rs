@@ -67,7 +67,7 @@ pub enum FaultKind {
     /// Answer with an HTML error page (status 502 unless `status` says otherwise).
     MalformedBody,
     /// Do not answer: until the client gives up or the emulator shuts down, or, with
-    /// `delay_ms`, process the send normally after that delay.
+    /// `delay_ms`, process the send normally after that delay (if the client is still there).
     Stall,
 }
 
@@ -455,7 +455,9 @@ impl State {
             if counter.1 >= self.limits.rate_limit {
                 let next_window_ms = (window + 1).saturating_mul(window_ms);
                 let wait_ms = next_window_ms.saturating_sub(now).max(0);
-                let seconds = u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1);
+                let seconds = u64::try_from(wait_ms.saturating_add(999) / 1000)
+                    .unwrap_or(1)
+                    .max(1);
                 return Err(ApiError::of("too_many_requests").retry_after(Some(seconds)));
             }
             counter.1 += 1;

@@ -387,3 +387,46 @@ async fn faults_admin_validation_and_listing() {
     assert!(emu.faults().is_empty());
     emu.shutdown().await;
 }
+
+/// The admin API answers loopback clients only. Needs a non-loopback interface; skipped
+/// (passes) on machines without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_api_refuses_non_loopback_clients() {
+    let Some(ip) = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr())
+        .ok()
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+    else {
+        eprintln!("no non-loopback interface: skipped");
+        return;
+    };
+    let emu = start_with(Config {
+        host: "0.0.0.0".into(),
+        ..Config::default()
+    })
+    .await;
+    assert!(emu.url().starts_with("http://127.0.0.1:"), "{}", emu.url());
+    let outside = std::net::SocketAddr::new(ip, emu.local_addr().port());
+    let reply = raw(outside, &request("GET", "/_emulator/v1/messages", &[], b""))
+        .await
+        .expect("answer");
+    assert_error(&reply, 403, "forbidden");
+    // The API itself answers anyone with the credentials.
+    let auth = auth(&emu);
+    let body = json!({"phone_number": PHONE}).to_string();
+    let reply = raw(
+        outside,
+        &request(
+            "POST",
+            "/v1/otps/sms/send",
+            &[("Authorization", &auth)],
+            body.as_bytes(),
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(reply.status, 200);
+    emu.shutdown().await;
+}

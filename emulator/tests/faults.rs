@@ -244,3 +244,22 @@ async fn process_then_reset_of_an_invalid_send_records_nothing() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_send_whose_client_gave_up_is_dropped() {
+    let emu = start().await;
+    fault(&emu, json!({"kind": "stall", "delay_ms": 400})).await;
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(100),
+        send_bytes(&emu, json!({"phone_number": PHONE}).to_string().as_bytes()),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    // Nothing arrives, even after the stall's delay has passed.
+    assert!(emu
+        .next_message(None, Duration::from_millis(800))
+        .await
+        .is_none());
+    assert!(emu.messages(None).is_empty());
+    emu.shutdown().await;
+}

@@ -725,3 +725,28 @@ async fn keep_alive_connections_serve_several_requests() {
     assert_eq!(emu.messages(None).len(), 3);
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extreme_limits_do_not_panic() {
+    let emu = start_with(Config {
+        rate_limit: 0,
+        rate_window: Duration::MAX,
+        ..Config::default()
+    })
+    .await;
+    let reply = send_to(&emu, PHONE).await;
+    assert_error(&reply, 429, "too_many_requests");
+    let retry_after: u64 = reply
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!(retry_after > 1_000_000);
+    // The sandbox is exempt even from a zero limit.
+    assert_eq!(send_to(&emu, SANDBOX).await.status, 200);
+    emu.advance_clock(Duration::MAX);
+    assert_eq!(emu.messages(None)[0].status, MessageStatus::Expired);
+    let reply = admin(&emu, "POST", "clock/advance", Some(r#"{"seconds": 3e9}"#)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(send_to(&emu, SANDBOX).await.status, 200);
+    emu.shutdown().await;
+}
