@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::server::{self, method_not_allowed, BodyError, ConnCtl, Resp, Shared};
-use crate::state::{FaultSpec, Message};
+use crate::state::{FaultInfo, FaultSpec, Message};
 use crate::stytch::ApiError;
 use crate::util::{is_uuid, query_param, rfc3339};
 
@@ -62,6 +62,18 @@ struct SessionsBody {
 #[serde(deny_unknown_fields)]
 struct AdvanceBody {
     seconds: f64,
+}
+
+/// `{"messages": [...]}`, fields in the struct's order.
+#[derive(Debug, Serialize)]
+struct MessagesBody {
+    messages: Vec<Message>,
+}
+
+/// `{"faults": [...]}`.
+#[derive(Debug, Serialize)]
+struct FaultsBody {
+    faults: Vec<FaultInfo>,
 }
 
 /// The answer of `POST /clock/advance` and `GET /clock`.
@@ -189,7 +201,7 @@ async fn answer(
         ("GET", "messages") => {
             let phone = phone_filter()?;
             let messages = shared.state().messages(phone.as_deref());
-            server::json(200, &json!({ "messages": messages }))
+            server::json(200, &MessagesBody { messages })
         }
         ("DELETE", "messages") => {
             let deleted = shared.state().clear_messages();
@@ -252,7 +264,7 @@ async fn answer(
         }
         ("GET", "faults") => {
             let faults = shared.state().faults();
-            server::json(200, &json!({ "faults": faults }))
+            server::json(200, &FaultsBody { faults })
         }
         ("DELETE", "faults") => {
             let deleted = shared.state().clear_faults();
