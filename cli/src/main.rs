@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "sms-otp", version, about = "Send one-time passcodes by SMS through Stytch, or emulate the endpoint offline")]
+#[command(
+    name = "sms-otp",
+    version,
+    about = "Send one-time passcodes by SMS through Stytch, or emulate the endpoint offline"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -25,6 +29,7 @@ enum Command {
 }
 
 /// How a command failed, for the exit code.
+#[derive(Debug)]
 pub enum Failure {
     /// A user mistake (bad argument, bad option, missing credentials): exit 2.
     Usage(String),

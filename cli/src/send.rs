@@ -62,7 +62,10 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
     }
-    let client = builder.surface("cli", env!("CARGO_PKG_VERSION")).build().map_err(|e| usage(&e))?;
+    let client = builder
+        .surface("cli", env!("CARGO_PKG_VERSION"))
+        .build()
+        .map_err(|e| usage(&e))?;
     let response = client.otps.sms.send(request).await.map_err(call_failure)?;
     print_response(&response, None, args.json);
     Ok(())
@@ -96,7 +99,10 @@ fn print_response(response: &SendResponse, code: Option<&str>, json: bool) {
     let mut text = String::new();
     if json {
         let mut out = serde_json::Map::new();
-        out.insert("response".into(), serde_json::Value::Object(response.raw.clone()));
+        out.insert(
+            "response".into(),
+            serde_json::Value::Object(response.raw.clone()),
+        );
         if let Some(code) = code {
             out.insert("delivered_code".into(), code.into());
         }
@@ -120,7 +126,10 @@ fn usage(error: &sms_otp::Error) -> Failure {
 
 /// API and transport failures: exit 1, with the fields an operator needs.
 fn call_failure(error: sms_otp::Error) -> Failure {
-    if matches!(error.kind(), ErrorKind::Validation | ErrorKind::Configuration) {
+    if matches!(
+        error.kind(),
+        ErrorKind::Validation | ErrorKind::Configuration
+    ) {
         return usage(&error);
     }
     let mut message = format!("{error} [code {}", error.code());
