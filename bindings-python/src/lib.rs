@@ -4,6 +4,7 @@
 
 mod args;
 mod client;
+mod emulator;
 mod errors;
 mod future;
 mod response;
@@ -43,6 +44,7 @@ fn locales() -> Vec<&'static str> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
+    m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<response::SendResponse>()?;
     m.add_class::<future::CancelOnDone>()?;
     m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;

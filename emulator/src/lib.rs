@@ -488,3 +488,9 @@ impl Drop for Emulator {
         self.shared.shutdown.send_replace(true);
     }
 }
+
+/// The README's Rust code blocks, compiled and run as doctests (they start this emulator
+/// and point the client at it), so the documentation cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
