@@ -74,6 +74,9 @@ impl NativeEmulator {
     }
 
     fn __repr__(&self) -> String {
-        format!("NativeEmulator(url={:?}, project_id={:?})", self.url, self.project_id)
+        format!(
+            "NativeEmulator(url={:?}, project_id={:?})",
+            self.url, self.project_id
+        )
     }
 }

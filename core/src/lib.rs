@@ -47,4 +47,3 @@ pub use phone::{
 pub use request::{Attributes, SendRequest, SendResponse};
 pub use response::MAX_BODY_BYTES;
 pub use retry::MAX_RATE_LIMIT_WAIT;
-
