@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Sequence, Union
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeAlias
 
 from sms_otp import _native
 from sms_otp._errors import (
@@ -35,6 +38,12 @@ _PYTHON_VERSION = "%d.%d.%d" % sys.version_info[:3]
 
 Attributes = Mapping[str, Optional[str]]
 
+#: The 16 locale tags the endpoint accepts, exactly as spelled on the wire.
+Locale: TypeAlias = Literal[
+    "en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES",
+    "ja", "ru", "nl", "pl", "tr", "fa", "vi", "cs",
+]  # fmt: skip
+
 
 def normalize_phone_number(text: str, default_region: str = "US") -> str:
     """Turn what people type (``(202) 555-0162``, ``+44 20 7946 0958``) into E.164, or raise
@@ -55,7 +64,7 @@ class Sms:
         phone_number: str,
         expiration_minutes: Optional[int] = None,
         attributes: Optional[Union[Attributes, Any]] = None,
-        locale: Optional[str] = None,
+        locale: Optional[Union[Locale, str]] = None,
         user_id: Optional[str] = None,
         session_token: Optional[str] = None,
         session_jwt: Optional[str] = None,
@@ -70,7 +79,7 @@ class Sms:
         phone_number: str,
         expiration_minutes: Optional[int] = None,
         attributes: Optional[Union[Attributes, Any]] = None,
-        locale: Optional[str] = None,
+        locale: Optional[Union[Locale, str]] = None,
         user_id: Optional[str] = None,
         session_token: Optional[str] = None,
         session_jwt: Optional[str] = None,
@@ -192,6 +201,7 @@ class Client:
 
 __all__ = [
     "Client",
+    "Locale",
     "Otps",
     "Sms",
     "SendResponse",
