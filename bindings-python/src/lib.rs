@@ -49,6 +49,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<future::CancelOnDone>()?;
     m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
+    m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;

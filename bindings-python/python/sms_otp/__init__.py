@@ -8,6 +8,7 @@ exception with a stable ``code``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Sequence, Union
@@ -33,6 +34,8 @@ from sms_otp._errors import (
 )
 
 __version__: str = _native.VERSION
+# Keep the I/O threads out of Python while the interpreter finalizes (sends may be in flight).
+atexit.register(_native.shutdown)
 SendResponse = _native.SendResponse
 _PYTHON_VERSION = "%d.%d.%d" % sys.version_info[:3]
 
