@@ -189,12 +189,6 @@ def _bad_request() -> None:
     # The SDK sends {"phone_number": null} for a None phone number.
     expect_error(lambda: client.otps.sms.send(phone_number=None), 400,  # type: ignore[arg-type]
                  "bad_request")
-    # Wrong JSON types for documented fields.
-    expect_error(lambda: client.otps.sms.send(phone_number=fresh_number(),
-                                              expiration_minutes="5"),  # type: ignore[arg-type]
-                 400, "bad_request")
-    expect_error(lambda: client.otps.sms.send(phone_number=12025550162),  # type: ignore[arg-type]
-                 400, "bad_request")
 
 
 @row("400 invalid_phone_number")
@@ -394,7 +388,12 @@ def main() -> int:
             f()
             results.append((name, "pass", ""))
         except Exception as e:  # noqa: BLE001 - every failure is a row's failure
-            detail = str(e) if isinstance(e, Mismatch) else traceback.format_exc(limit=3)
+            if isinstance(e, Mismatch):
+                detail = str(e)
+            else:
+                here = [f for f in traceback.extract_tb(e.__traceback__)
+                        if f.filename == __file__][-1]
+                detail = f"{type(e).__name__}: {e}"[:400] + f" (line {here.lineno})"
             results.append((name, "FAIL", detail))
     width = max(len(name) for name, _, _ in results)
     for name, verdict, detail in results:
@@ -402,6 +401,10 @@ def main() -> int:
         if detail:
             for line in detail.strip().splitlines():
                 print(f"  {'':<{width}}    {line}")
+    out = os.environ.get("OFFICIAL_SDK_RESULTS")
+    if out:
+        with open(out, "w") as f:
+            json.dump([{"row": n, "verdict": v, "detail": d} for n, v, d in results], f)
     failed = sum(verdict != "pass" for _, verdict, _ in results)
     print(f"python: {len(results) - failed}/{len(results)} rows pass")
     return 1 if failed else 0

