@@ -31,6 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import requests
 import stytch
+from stytch.consumer.models.attribute import Attributes
 from stytch.consumer.models.otp_sms import SendRequestLocale
 from stytch.core.response_base import StytchError
 from stytch.version import __version__ as SDK_VERSION
@@ -307,8 +308,17 @@ def _success() -> None:
     eq(second.phone_id, first.phone_id, "phone_id on a second send")
     eq(second.user_id, first.user_id, "user_id on a second send")
     check(second.request_id != first.request_id, "request_id differs per call")
+    # The SDK's own Attributes model: .dict() sends the unset user_agent as null.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydantic's deprecation of .dict(), inside the SDK
+        seen.clear()
+        third = expect_ok(client.otps.sms.send(
+            phone_number=number, attributes=Attributes(ip_address="203.0.113.7")))
+    eq(json.loads(seen[-1].request.body)["attributes"],
+       {"ip_address": "203.0.113.7", "user_agent": None}, "attributes sent by the SDK model")
+    eq(third.phone_id, first.phone_id, "phone_id on a third send")
     inbox = messages(number)
-    eq(len(inbox), 2, "messages recorded")
+    eq(len(inbox), 3, "messages recorded")
     msg = inbox[0]
     check(bool(re.fullmatch(r"\d{6}", msg["code"])), f"code {msg['code']!r}")
     eq(msg["request_id"], first.request_id, "message request_id")

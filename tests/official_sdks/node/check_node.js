@@ -270,8 +270,12 @@ row("200: documented fields, ID formats, stable phone_id", async () => {
   eq(second.phone_id, first.phone_id, "phone_id on a second send");
   eq(second.user_id, first.user_id, "user_id on a second send");
   check(second.request_id !== first.request_id, "request_id differs per call");
+  // null fields (inside attributes too) are sent as null and read as absent.
+  const third = expectOk(await send({ phone_number: number, locale: null,
+    attributes: { ip_address: "203.0.113.7", user_agent: null } }));
+  eq(third.phone_id, first.phone_id, "phone_id on a third send");
   const inbox = await messages(number);
-  eq(inbox.length, 2, "messages recorded");
+  eq(inbox.length, 3, "messages recorded");
   const [msg] = inbox;
   check(/^\d{6}$/.test(msg.code), `code ${msg.code}`);
   eq([msg.request_id, msg.phone_id, msg.user_id], [first.request_id, first.phone_id, first.user_id],
