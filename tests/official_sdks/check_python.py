@@ -389,6 +389,23 @@ def _async() -> None:
     asyncio.run(go())
 
 
+@row("burst: 200 concurrent sends, one client")
+def _burst() -> None:
+    numbers = [fresh_number() for _ in range(200)]
+
+    async def go() -> List[Any]:
+        async with make_client() as aclient:
+            return await asyncio.gather(
+                *(aclient.otps.sms.send_async(phone_number=n) for n in numbers))
+
+    results = asyncio.run(go())
+    for resp in results:
+        expect_ok(resp)
+    eq(len({r.phone_id for r in results}), 200, "distinct phone_ids")
+    sent = {m["phone_number"] for m in admin("GET", "/messages")["messages"]}
+    eq([n for n in numbers if n not in sent], [], "numbers without a message")
+
+
 def main() -> int:
     print(f"stytch (Python) {SDK_VERSION} against {BASE}")
     admin("POST", "/reset", {})

@@ -319,6 +319,15 @@ row("fault: malformed_body (HTML 502)", async () => {
   throw new Mismatch("malformed_body: the send succeeded");
 });
 
+row("burst: 200 concurrent sends, one client", async () => {
+  const numbers = Array.from({ length: 200 }, () => freshNumber());
+  const results = await Promise.all(numbers.map((phone_number) => send({ phone_number })));
+  results.forEach(expectOk);
+  eq(new Set(results.map((r) => r.phone_id)).size, 200, "distinct phone_ids");
+  const inbox = (await admin("GET", "/messages")).messages;
+  eq(numbers.filter((n) => !inbox.some((m) => m.phone_number === n)), [], "numbers without a message");
+});
+
 async function main() {
   console.log(`stytch (Node) ${sdkVersion} against ${BASE}`);
   await admin("POST", "/reset", {});
