@@ -45,6 +45,7 @@ impl NativeEmulator {
             allowed_country_codes: allowed_country_codes.unwrap_or(defaults.allowed_country_codes),
             rate_limit: rate_limit.unwrap_or(defaults.rate_limit),
             rate_window: defaults.rate_window,
+            tls: defaults.tls,
         };
         let handle = runtime()?.handle().clone();
         let emulator = sms_otp_emulator::Emulator::start_on(&handle, config).map_err(|e| {
