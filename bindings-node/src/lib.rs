@@ -38,3 +38,16 @@ pub fn locales() -> Vec<String> {
         .map(|l| l.as_str().to_owned())
         .collect()
 }
+
+/// An error the JS layer finds while reading an argument whose type is right but whose text
+/// cannot reach the core intact (a string with unpaired surrogates): built by the core like
+/// every other error, so message and fields have the usual shape. `kind` is `"validation"`
+/// for request fields and `"configuration"` for client options.
+#[napi]
+pub fn argument_error(kind: String, field: String, reason: String) -> ErrorPayload {
+    if kind == "configuration" {
+        sms_otp::Error::configuration(field, reason).into()
+    } else {
+        sms_otp::Error::validation(field, reason).into()
+    }
+}
