@@ -42,39 +42,39 @@ export interface ClientOptions {
   /** Required. Never shown by `util.inspect`, `JSON.stringify` or any error. */
   secret: string;
   /** `"test"` or `"live"`; by default taken from `project_id`. */
-  environment?: 'test' | 'live' | null;
+  environment?: 'test' | 'live' | null | undefined;
   /** Overrides `environment`: `https://…`, or `http://` on a loopback host. A path prefix is kept. */
-  base_url?: string | URL | null;
+  base_url?: string | URL | null | undefined;
   /** Alias of `base_url` (the official SDK's name); `base_url` wins when both are given. */
-  custom_base_url?: string | URL | null;
+  custom_base_url?: string | URL | null | undefined;
   /** Per attempt, from sending to a fully read response. Default 10000. */
-  timeout_ms?: number | null;
+  timeout_ms?: number | null | undefined;
   /** Per attempt, TCP connect plus TLS handshake. Default 3000. */
-  connect_timeout_ms?: number | null;
+  connect_timeout_ms?: number | null | undefined;
   /** Extra attempts for failures that provably never reached the server. Default 2, at most 10. */
-  max_retries?: number | bigint | null;
+  max_retries?: number | bigint | null | undefined;
   /** One extra attempt after a 429 whose `Retry-After` is at most 10 s. Default false. */
-  retry_rate_limited?: boolean | null;
+  retry_rate_limited?: boolean | null | undefined;
   /** E.164 calling codes sends may go to, e.g. `["1", "44"]` (toll-fraud guard). Default: all. */
-  allowed_country_codes?: readonly string[] | null;
+  allowed_country_codes?: readonly string[] | null | undefined;
   /** Appended to the `User-Agent` header. */
-  user_agent_suffix?: string | null;
+  user_agent_suffix?: string | null | undefined;
   /** A PEM bundle trusted in addition to the system roots (a path or a `file:` URL). */
-  ca_file?: string | URL | null;
+  ca_file?: string | URL | null | undefined;
 }
 
 /** Options of `Client.fromEnv(...)`: credentials come from `STYTCH_PROJECT_ID` / `STYTCH_SECRET`. */
 export type FromEnvOptions = Omit<ClientOptions, 'project_id' | 'secret'> & {
-  project_id?: never;
-  secret?: never;
+  project_id?: null | undefined;
+  secret?: null | undefined;
 };
 
 /** Fraud-detection signals passed through to Stytch. */
 export interface Attributes {
   /** The end user's IPv4 or IPv6 address. */
-  ip_address?: string | null;
+  ip_address?: string | null | undefined;
   /** The end user's browser user agent, at most 1024 characters. */
-  user_agent?: string | null;
+  user_agent?: string | null | undefined;
 }
 
 /** Arguments of `client.otps.sms.send(...)`, with the API's wire names. */
@@ -82,22 +82,22 @@ export interface SendRequest {
   /** E.164 (`+12025550162`); see `normalizePhoneNumber`. */
   phone_number: string;
   /** Minutes the code stays valid, 1..10 (the service defaults to 2). */
-  expiration_minutes?: number | bigint | null;
-  attributes?: Attributes | null;
+  expiration_minutes?: number | bigint | null | undefined;
+  attributes?: Attributes | null | undefined;
   /** Language of the SMS text (the service defaults to English). */
-  locale?: Locale | null;
+  locale?: Locale | null | undefined;
   /** Attach the number to this existing user. */
-  user_id?: string | null;
+  user_id?: string | null | undefined;
   /** Attach the number to the user of this session (not together with `session_jwt`). */
-  session_token?: string | null;
+  session_token?: string | null | undefined;
   /** Attach the number to the user of this session, JWT form (not together with `session_token`). */
-  session_jwt?: string | null;
+  session_jwt?: string | null | undefined;
 }
 
 /** The second argument of `send`. */
 export interface SendOptions {
   /** Aborting drops the request at once; the promise rejects with `signal.reason`. */
-  signal?: AbortSignal | null;
+  signal?: AbortSignal | null | undefined;
 }
 
 /** A successful send. */
@@ -123,7 +123,7 @@ export declare class Sms {
    * @throws {TypeError} an argument of the wrong JS type, or an unknown key
    * @throws {SmsOtpError} every other failure, as one of its subclasses
    */
-  send(request: SendRequest, options?: SendOptions | null): Promise<SendResponse>;
+  send(request: SendRequest, options?: SendOptions | null | undefined): Promise<SendResponse>;
 }
 
 /** The OTP products: `client.otps`. */
@@ -137,7 +137,7 @@ export declare class Client {
   /** @throws {ConfigurationError} a bad option (named by `err.field`) */
   constructor(options: ClientOptions);
   /** A client from `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and optional `STYTCH_BASE_URL` (an explicit `base_url` wins). */
-  static fromEnv(options?: FromEnvOptions | null): Client;
+  static fromEnv(options?: FromEnvOptions | null | undefined): Client;
   readonly otps: Otps;
   /** The project id the client authenticates as. */
   readonly project_id: string;
@@ -155,7 +155,7 @@ export declare class Client {
  * @param default_region ISO 3166 region for numbers without `+`; default `"US"`
  * @throws {ValidationError}
  */
-export declare function normalizePhoneNumber(text: string, default_region?: string | null): string;
+export declare function normalizePhoneNumber(text: string, default_region?: string | null | undefined): string;
 
 /** The 16 locale tags, in API order. */
 export declare const LOCALES: readonly Locale[];
@@ -166,20 +166,20 @@ export declare const VERSION: string;
 
 /** Fields an error may be constructed with (all optional). */
 export interface SmsOtpErrorDetails {
-  code?: ErrorCode | 'internal_error';
-  maybe_delivered?: boolean;
-  field?: string | null;
-  reason?: string | null;
-  status_code?: number | null;
-  request_id?: string | null;
-  error_type?: string | null;
-  error_message?: string | null;
-  error_url?: string | null;
-  retry_after?: number | null;
-  body?: string | null;
-  phase?: 'connect' | 'response' | null;
-  after_send?: boolean | null;
-  attempts?: number;
+  code?: ErrorCode | 'internal_error' | undefined;
+  maybe_delivered?: boolean | undefined;
+  field?: string | null | undefined;
+  reason?: string | null | undefined;
+  status_code?: number | null | undefined;
+  request_id?: string | null | undefined;
+  error_type?: string | null | undefined;
+  error_message?: string | null | undefined;
+  error_url?: string | null | undefined;
+  retry_after?: number | null | undefined;
+  body?: string | null | undefined;
+  phase?: 'connect' | 'response' | null | undefined;
+  after_send?: boolean | null | undefined;
+  attempts?: number | undefined;
 }
 
 /**

@@ -4,12 +4,14 @@
 //! those into the public classes. No rule about Stytch lives here.
 
 mod client;
+mod emulator;
 mod errors;
 
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 
 pub use client::{CancelToken, NativeClient};
+pub use emulator::NativeEmulator;
 pub use errors::ErrorPayload;
 
 /// The package version (the workspace version).

@@ -1,6 +1,6 @@
 // Compiled by `tsc -p test/tsconfig.json` (strict, no emit): every option, field, locale and
-// error class of index.d.ts is used here as an application would, and the lines marked
-// @ts-expect-error must stay errors.
+// error class of index.d.ts is used here as an application would; each line expected to be
+// an error is marked so, and must stay an error.
 import {
   ApiError,
   BadRequestError,
