@@ -289,11 +289,7 @@ impl NativeEmulator {
     /// Stops listening and waits until every connection is closed. Idempotent.
     #[napi]
     pub fn stop<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, bool>> {
-        let taken = self
-            .inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let taken = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
         env.spawn_future(async move {
             if let Some(emu) = taken {
                 emu.shutdown().await;
