@@ -119,6 +119,34 @@ test('worker threads can each load the module and send', async () => {
   }
 });
 
+test('terminating a worker with sends in flight leaves the process and module healthy', async () => {
+  const server = await HostileServer.start();
+  try {
+    server.respond(() => ({ kind: 'stall' }));
+    for (let i = 0; i < 3; i += 1) {
+      const worker = new Worker(
+        `
+        const { parentPort, workerData } = require('node:worker_threads');
+        const sms = require(workerData.dir);
+        const client = new sms.Client({ project_id: 'project-test-1', secret: 's', base_url: workerData.url });
+        for (let i = 0; i < 10; i += 1) client.otps.sms.send({ phone_number: '+12025550162' }).catch(() => {});
+        parentPort.postMessage('sent');
+      `,
+        { eval: true, workerData: { dir: PACKAGE_DIR, url: server.url } },
+      );
+      await new Promise((resolve) => worker.once('message', resolve));
+      while (server.requests.length < 10 * (i + 1)) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await worker.terminate(), 1);
+    }
+    server.respond(() => ({ status: 200, headers: {}, body: JSON.stringify({ request_id: 'r', user_id: 'u', phone_id: 'p', status_code: 200 }) }));
+    const sms = require(PACKAGE_DIR);
+    const client = new sms.Client({ project_id: PROJECT_ID, secret: SECRET, base_url: server.url });
+    assert.equal((await client.otps.sms.send({ phone_number: '+12025550162' })).request_id, 'r');
+  } finally {
+    await server.close();
+  }
+});
+
 test('the ES module entry and the CommonJS entry share one set of classes', async () => {
   const script = `
     import { Client, ValidationError, LOCALES, normalizePhoneNumber } from 'sms-otp';
