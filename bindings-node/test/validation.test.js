@@ -203,3 +203,24 @@ test('wrong option types are TypeErrors; unknown options get a hint', () => {
   assert.match(thrown(() => sms.Client.fromEnv({ secret: 'x' })).message, /secret cannot be passed to Client.fromEnv/);
   assert.equal(thrown(() => sms.Client.fromEnv(5)).message, 'Client.fromEnv options must be an object, got number');
 });
+
+test('ca_file takes a path or a file: URL to a PEM bundle; other files are refused', (t) => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { pathToFileURL } = require('node:url');
+  const base = { project_id: PROJECT_ID, secret: SECRET };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms-otp-ca-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const notPem = path.join(dir, 'not.pem');
+  fs.writeFileSync(notPem, 'hello');
+  for (const ca_file of [notPem, pathToFileURL(notPem), dir]) {
+    const err = thrown(() => new sms.Client({ ...base, ca_file }));
+    assert.ok(err instanceof sms.ConfigurationError, String(err));
+    assert.equal(err.field, 'ca_file');
+  }
+  const bundle = '/etc/ssl/certs/ca-certificates.crt';
+  if (!fs.existsSync(bundle)) return t.skip(`${bundle} is absent`);
+  new sms.Client({ ...base, ca_file: bundle });
+  new sms.Client({ ...base, ca_file: pathToFileURL(bundle) });
+});
