@@ -7,6 +7,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::task::{Context, Poll};
 
@@ -18,6 +19,38 @@ use crate::response::SendResponse;
 use crate::runtime::runtime;
 
 type Outcome = Result<sms_otp::SendResponse, sms_otp::Error>;
+
+/// Set by `atexit` (see `shutdown`): from then on runtime threads never enter Python. A
+/// thread that attaches while the interpreter finalizes crashes the process.
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+/// Runtime threads inside Python right now; `shutdown` waits for them to leave.
+static ATTACHED: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f` with the GIL from a runtime thread, unless the interpreter is shutting down.
+fn attach_from_runtime<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
+    ATTACHED.fetch_add(1, Ordering::SeqCst);
+    let result = if SHUTTING_DOWN.load(Ordering::SeqCst) {
+        None
+    } else {
+        Python::try_attach(f)
+    };
+    ATTACHED.fetch_sub(1, Ordering::SeqCst);
+    result
+}
+
+/// Registered with `atexit` by the package: stops runtime threads from entering Python and
+/// waits (with the GIL released, at most a second) for those already inside to leave, so
+/// the interpreter can finalize while sends are still in flight.
+#[pyfunction]
+pub fn shutdown(py: Python<'_>) {
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+    py.detach(|| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        while ATTACHED.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+    });
+}
 
 static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static RESOLVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -110,8 +143,8 @@ where
     let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
     let task = runtime()?.spawn(async move {
         let outcome = CatchUnwind(Box::pin(work)).await;
-        // `try_attach` fails only while the interpreter shuts down: then nobody is waiting.
-        Python::try_attach(|py| {
+        // No attach once the interpreter shuts down: then nobody is waiting.
+        attach_from_runtime(|py| {
             let (ok, value) = outcome_to_python(py, outcome);
             // Fails only if the loop is closed, in which case nobody is waiting either.
             let _ = loop_ref.call_method1(

@@ -4,6 +4,7 @@
 
 mod args;
 mod client;
+mod emulator;
 mod errors;
 mod future;
 mod response;
@@ -43,10 +44,12 @@ fn locales() -> Vec<&'static str> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
+    m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<response::SendResponse>()?;
     m.add_class::<future::CancelOnDone>()?;
     m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
+    m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;

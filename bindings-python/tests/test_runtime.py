@@ -165,3 +165,54 @@ def test_ctrl_c_interrupts_a_blocking_send() -> None:
         with pytest.raises(KeyboardInterrupt):
             client.otps.sms.send(phone_number="+12025550162")
         assert time.monotonic() - started < 2.0
+
+
+EXIT_SCRIPT = r"""
+import asyncio, sys, threading, time
+sys.path.insert(0, {tests!r})
+from hostile import Behaviour, Hostile
+from sms_otp import Client
+
+server = Hostile([Behaviour()])
+client = Client("project-test-x", "secret-test-x", base_url=server.url)
+mode = sys.argv[1]
+
+async def busy():
+    deadline = time.perf_counter() + 0.5
+    async def worker():
+        while time.perf_counter() < deadline:
+            await client.otps.sms.send_async(phone_number="+12025550162")
+    await asyncio.gather(*(worker() for _ in range(64)))
+
+async def abandon():
+    for _ in range(200):
+        asyncio.ensure_future(client.otps.sms.send_async(phone_number="+12025550162"))
+    await asyncio.sleep(0.01)
+
+if mode == "busy":
+    asyncio.run(busy())
+elif mode == "abandon":
+    asyncio.run(abandon())
+elif mode == "threads":
+    def spin():
+        while True:
+            client.otps.sms.send(phone_number="+12025550162")
+    for _ in range(4):
+        threading.Thread(target=spin, daemon=True).start()
+    time.sleep(0.3)
+print("exiting")
+"""
+
+
+@pytest.mark.parametrize("mode", ["busy", "abandon", "threads"])
+def test_interpreter_exit_with_sends_in_flight_is_clean(mode: str, tmp_path: "os.PathLike[str]") -> None:
+    import subprocess
+    from pathlib import Path
+
+    script = Path(tmp_path) / "exit.py"
+    script.write_text(EXIT_SCRIPT.format(tests=str(Path(__file__).parent)))
+    for _ in range(3):
+        result = subprocess.run([sys.executable, str(script), mode], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "Fatal" not in result.stderr and "panicked" not in result.stderr, result.stderr[-2000:]
+        assert result.stdout.strip().endswith("exiting")

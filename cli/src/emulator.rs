@@ -19,6 +19,14 @@ pub struct Args {
     /// Seed for the generated codes, for reproducible runs.
     #[arg(long)]
     seed: Option<u64>,
+    /// Serve HTTPS (as the real service does; the official SDKs' custom_base_url must be
+    /// https://) with a certificate signed by a throwaway CA generated at start.
+    #[arg(long)]
+    tls: bool,
+    /// With --tls: write the CA certificate (PEM) to this file before listening, for clients
+    /// to trust (REQUESTS_CA_BUNDLE, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, curl --cacert, …).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    tls_ca_out: Option<std::path::PathBuf>,
 }
 
 pub async fn run(args: Args) -> Result<(), Failure> {
@@ -26,6 +34,7 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         host: args.host,
         port: args.port,
         seed: args.seed,
+        tls: args.tls,
         ..sms_otp_emulator::Config::default()
     };
     if let Some(project_id) = args.project_id {
@@ -37,6 +46,15 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     let emulator = sms_otp_emulator::Emulator::start(config)
         .await
         .map_err(|e| Failure::Usage(format!("could not start the emulator: {e}")))?;
+    if let (Some(path), Some(pem)) = (&args.tls_ca_out, emulator.ca_certificate_pem()) {
+        if let Err(e) = std::fs::write(path, pem) {
+            emulator.shutdown().await;
+            return Err(Failure::Usage(format!(
+                "could not write the CA certificate to {}: {e}",
+                path.display()
+            )));
+        }
+    }
     println!("listening on {}", emulator.url());
     shutdown_signal().await;
     emulator.shutdown().await;

@@ -142,7 +142,9 @@ impl ClientBuilder {
         Ok(builder)
     }
 
-    /// `"test"` or `"live"`; by default taken from the project id.
+    /// `"test"` or `"live"`; by default taken from the project id. A URL is accepted too,
+    /// as the official SDKs do, and means the same as [`ClientBuilder::base_url`] (which
+    /// wins when both are given).
     pub fn environment(mut self, environment: impl Into<String>) -> Self {
         self.environment = Some(environment.into());
         self
@@ -240,11 +242,14 @@ impl ClientBuilder {
             return Err(Error::configuration("project_id", "must not contain ':'"));
         }
         let secret = check_credential("secret", &self.secret)?;
-        let environment = match &self.environment {
-            Some(name) => name.parse()?,
-            None => Environment::of_project(project_id),
+        // The official SDKs accept a URL as `environment` (their way to reach a local
+        // server); keep such code working by reading it as a base URL.
+        let environment_url = self.environment.as_deref().filter(|e| e.contains("://"));
+        let environment = match (&self.environment, environment_url) {
+            (Some(name), None) => name.parse()?,
+            _ => Environment::of_project(project_id),
         };
-        let endpoint = match &self.base_url {
+        let endpoint = match self.base_url.as_deref().or(environment_url) {
             Some(url) => resolve_base_url(url)?,
             None => resolve_base_url(match environment {
                 Environment::Live => LIVE_BASE_URL,
@@ -544,6 +549,23 @@ mod tests {
             .environment("test")
             .resolve();
         assert_eq!(forced.ok().map(|r| r.environment), Some(Environment::Test));
+        let url = ClientBuilder::new("project-test-1", "s")
+            .environment("http://127.0.0.1:9/")
+            .resolve();
+        assert_eq!(
+            url.ok().map(|r| r.endpoint.to_string()).as_deref(),
+            Some("http://127.0.0.1:9/v1/otps/sms/send")
+        );
+        let insecure = ClientBuilder::new("p", "s")
+            .environment("http://example.com")
+            .resolve();
+        assert_eq!(
+            insecure
+                .err()
+                .and_then(|e| e.field().map(str::to_owned))
+                .as_deref(),
+            Some("base_url")
+        );
         let bad = ClientBuilder::new("p", "s").environment("prod").resolve();
         assert_eq!(
             bad.err()

@@ -47,8 +47,3 @@ pub use phone::{
 pub use request::{Attributes, SendRequest, SendResponse};
 pub use response::MAX_BODY_BYTES;
 pub use retry::MAX_RATE_LIMIT_WAIT;
-
-/// The README's Rust code blocks, compiled as doctests so the documentation cannot rot.
-#[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

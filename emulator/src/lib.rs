@@ -80,6 +80,16 @@
 //! emulator shuts down; with `delay_ms`, the send is processed normally after that delay,
 //! unless the client has closed the connection by then, in which case nothing is recorded).
 //!
+//! ## HTTPS
+//!
+//! The real service only speaks HTTPS, and the official SDKs only accept an `https://`
+//! `custom_base_url`. With [`Config::tls`] (CLI: `sms-otp emulator --tls --tls-ca-out
+//! ca.pem`) the emulator serves HTTPS (HTTP/1.1 over TLS, admin API included) with a server
+//! certificate for `localhost`, `127.0.0.1`, `::1` and the configured host, signed by a
+//! throwaway CA generated at start; clients trust that CA
+//! ([`Emulator::ca_certificate_pem`]) through their usual setting: `REQUESTS_CA_BUNDLE` and
+//! `SSL_CERT_FILE` for the Python SDK (requests / aiohttp), `NODE_EXTRA_CA_CERTS` for Node.
+//!
 //! ## Runtime
 //!
 //! [`Emulator::start`] needs a Tokio runtime (it spawns the server on the current one).
@@ -91,6 +101,7 @@ mod send;
 mod server;
 mod state;
 mod stytch;
+mod tls;
 mod util;
 
 use std::fmt;
@@ -138,6 +149,11 @@ pub struct Config {
     /// Length of a rate-limit window (default one hour). Windows are fixed and aligned to the
     /// Unix epoch on the virtual clock: one-hour windows reset at the top of each hour.
     pub rate_window: Duration,
+    /// Serve HTTPS instead of HTTP (default `false`), with a certificate generated at start
+    /// and signed by a throwaway certificate authority whose PEM
+    /// [`Emulator::ca_certificate_pem`] gives. The official Stytch SDKs only accept an
+    /// `https://` `custom_base_url`, as the real service only speaks HTTPS.
+    pub tls: bool,
 }
 
 impl Default for Config {
@@ -151,6 +167,7 @@ impl Default for Config {
             allowed_country_codes: vec!["1".into()],
             rate_limit: 5,
             rate_window: Duration::from_secs(3600),
+            tls: false,
         }
     }
 }
@@ -166,6 +183,7 @@ impl fmt::Debug for Config {
             .field("allowed_country_codes", &self.allowed_country_codes)
             .field("rate_limit", &self.rate_limit)
             .field("rate_window", &self.rate_window)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -202,6 +220,12 @@ pub enum StartError {
         /// The operating system's error.
         #[source]
         source: std::io::Error,
+    },
+    /// The TLS certificate or configuration could not be made ([`Config::tls`]).
+    #[error("the emulator could not set up TLS: {reason}")]
+    Tls {
+        /// What failed.
+        reason: String,
     },
     /// [`Emulator::start`] was called outside a Tokio runtime.
     #[error(
@@ -298,6 +322,7 @@ pub struct Emulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
     url: String,
+    ca_pem: Option<String>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -346,6 +371,13 @@ impl Emulator {
             }))
         })?;
         let addr = listener.local_addr().map_err(bind_error)?;
+        let tls = if config.tls {
+            let tls = tls::generate(&[config.host.as_str()])
+                .map_err(|reason| StartError::Tls { reason })?;
+            Some(tls)
+        } else {
+            None
+        };
         let listener = {
             let _runtime = handle.enter();
             tokio::net::TcpListener::from_std(listener).map_err(bind_error)?
@@ -364,7 +396,8 @@ impl Emulator {
             config.allowed_country_codes,
             state,
         ));
-        let task = handle.spawn(server::accept_loop(listener, shared.clone()));
+        let ca_pem = tls.as_ref().map(|tls| tls.ca_pem.clone());
+        let task = handle.spawn(server::accept_loop(listener, shared.clone(), tls));
         let host = if addr.ip().is_unspecified() {
             // Listening on every interface: loopback reaches it.
             match addr {
@@ -377,18 +410,28 @@ impl Emulator {
                 SocketAddr::V6(a) => format!("[{}]", a.ip()),
             }
         };
-        let url = format!("http://{host}:{}", addr.port());
+        let scheme = if ca_pem.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{host}:{}", addr.port());
         Ok(Emulator {
             shared,
             addr,
             url,
+            ca_pem,
             task: Some(task),
         })
     }
 
-    /// `http://127.0.0.1:PORT`: the base URL to give clients.
+    /// `http://127.0.0.1:PORT` (`https://…` with [`Config::tls`]): the base URL to give
+    /// clients.
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+
+    /// With [`Config::tls`], the PEM of the certificate authority that signed the emulator's
+    /// certificate (generated at start, valid for `localhost`, `127.0.0.1`, `::1` and the
+    /// configured host): what clients must trust. `None` when serving plain HTTP.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The address it listens on.
@@ -488,3 +531,9 @@ impl Drop for Emulator {
         self.shared.shutdown.send_replace(true);
     }
 }
+
+/// The README's Rust code blocks, compiled and run as doctests (they start this emulator
+/// and point the client at it), so the documentation cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

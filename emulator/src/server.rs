@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, watch, Notify};
 use crate::send::{parse_send, phone_hint};
 use crate::state::{FaultKind, State};
 use crate::stytch::{ApiError, SendBody};
+use crate::tls::Tls;
 
 /// Largest accepted request body (public and admin API): 1 MiB.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -29,6 +30,8 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 const DRAIN_LIMIT: u64 = 16 << 20;
 /// After shutdown starts, connections get this long to finish their current request.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+/// A TLS client gets this long to complete its handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) const SEND_PATH: &str = "/v1/otps/sms/send";
 pub(crate) const ADMIN_PREFIX: &str = "/_emulator/v1/";
@@ -107,8 +110,9 @@ impl ConnCtl {
     }
 }
 
-/// Accepts connections until shutdown, then waits for every connection task to end.
-pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// Accepts connections until shutdown, then waits for every connection task to end. With
+/// `tls`, every connection is served over TLS.
+pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, tls: Option<Tls>) {
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     loop {
         tokio::select! {
@@ -116,7 +120,13 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve_connection(stream, peer, shared.clone(), alive_tx.clone()));
+                    tokio::spawn(serve_connection(
+                        stream,
+                        peer,
+                        shared.clone(),
+                        tls.clone(),
+                        alive_tx.clone(),
+                    ));
                 }
                 // Out of file descriptors or a connection aborted while queued: wait a little
                 // rather than spin.
@@ -145,11 +155,37 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     shared: Arc<Shared>,
+    tls: Option<Tls>,
     _alive: mpsc::Sender<()>,
 ) {
     let Ok((stream, duplicate)) = with_duplicate(stream) else {
         return;
     };
+    match tls {
+        None => serve_http(TokioIo::new(stream), duplicate, peer, shared).await,
+        Some(tls) => {
+            let handshake =
+                tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, tls.acceptor.accept(stream));
+            let stream = tokio::select! {
+                accepted = handshake => match accepted {
+                    Ok(Ok(stream)) => stream,
+                    // A client that does not trust the certificate, speaks plain HTTP or
+                    // never finishes the handshake: nothing to answer.
+                    Ok(Err(_)) | Err(_) => return,
+                },
+                () = shared.shutting_down() => return,
+            };
+            serve_http(TokioIo::new(stream), duplicate, peer, shared).await;
+        }
+    }
+}
+
+/// Serves HTTP/1.1 on `io` (plain TCP or TLS over it); `duplicate` is a second handle on the
+/// TCP socket underneath, used to reset it.
+async fn serve_http<I>(io: I, duplicate: std::net::TcpStream, peer: SocketAddr, shared: Arc<Shared>)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
     let ctl = Arc::new(ConnCtl {
         peer,
         reset: Notify::new(),
@@ -165,7 +201,7 @@ async fn serve_connection(
     let conn = hyper::server::conn::http1::Builder::new()
         // Flatten head and body into one buffer: each response leaves in one write.
         .writev(false)
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(io, service);
     let mut conn = std::pin::pin!(conn);
     let grace = tokio::time::sleep(Duration::MAX);
     let mut grace = std::pin::pin!(grace);

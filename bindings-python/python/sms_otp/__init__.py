@@ -8,9 +8,13 @@ exception with a stable ``code``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Sequence, Union
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeAlias
 
 from sms_otp import _native
 from sms_otp._errors import (
@@ -30,10 +34,18 @@ from sms_otp._errors import (
 )
 
 __version__: str = _native.VERSION
+# Keep the I/O threads out of Python while the interpreter finalizes (sends may be in flight).
+atexit.register(_native.shutdown)
 SendResponse = _native.SendResponse
 _PYTHON_VERSION = "%d.%d.%d" % sys.version_info[:3]
 
 Attributes = Mapping[str, Optional[str]]
+
+#: The 16 locale tags the endpoint accepts, exactly as spelled on the wire.
+Locale: TypeAlias = Literal[
+    "en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES",
+    "ja", "ru", "nl", "pl", "tr", "fa", "vi", "cs",
+]  # fmt: skip
 
 
 def normalize_phone_number(text: str, default_region: str = "US") -> str:
@@ -55,7 +67,7 @@ class Sms:
         phone_number: str,
         expiration_minutes: Optional[int] = None,
         attributes: Optional[Union[Attributes, Any]] = None,
-        locale: Optional[str] = None,
+        locale: Optional[Union[Locale, str]] = None,
         user_id: Optional[str] = None,
         session_token: Optional[str] = None,
         session_jwt: Optional[str] = None,
@@ -70,7 +82,7 @@ class Sms:
         phone_number: str,
         expiration_minutes: Optional[int] = None,
         attributes: Optional[Union[Attributes, Any]] = None,
-        locale: Optional[str] = None,
+        locale: Optional[Union[Locale, str]] = None,
         user_id: Optional[str] = None,
         session_token: Optional[str] = None,
         session_jwt: Optional[str] = None,
@@ -192,6 +204,7 @@ class Client:
 
 __all__ = [
     "Client",
+    "Locale",
     "Otps",
     "Sms",
     "SendResponse",

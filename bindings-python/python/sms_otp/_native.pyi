@@ -1,10 +1,26 @@
 """Type stubs of the native module (Rust, pyo3). Use the `sms_otp` package instead."""
 
 import os
-from typing import Any, Awaitable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Awaitable, Dict, List, Optional, Sequence, Tuple, Union, final
+
+
+__all__ = [
+    "NativeClient",
+    "NativeEmulator",
+    "SendResponse",
+    "CancelOnDone",
+    "response_from_json",
+    "resolve",
+    "shutdown",
+    "normalize_phone_number",
+    "error_kinds",
+    "locales",
+    "VERSION",
+]
 
 VERSION: str
 
+@final
 class SendResponse:
     @property
     def request_id(self) -> str: ...
@@ -19,6 +35,7 @@ class SendResponse:
     def to_dict(self) -> Dict[str, Any]: ...
     def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
 
+@final
 class NativeClient:
     def __new__(
         cls,
@@ -63,6 +80,27 @@ class NativeClient:
         session_jwt: Optional[str] = None,
     ) -> Awaitable[SendResponse]: ...
 
+@final
+class NativeEmulator:
+    def __new__(
+        cls,
+        project_id: Optional[str] = None,
+        secret: Optional[str] = None,
+        seed: Optional[int] = None,
+        host: Optional[str] = None,
+        port: int = 0,
+        allowed_country_codes: Optional[List[str]] = None,
+        rate_limit: Optional[int] = None,
+    ) -> NativeEmulator: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def project_id(self) -> str: ...
+    @property
+    def secret(self) -> str: ...
+    def stop(self) -> None: ...
+
+@final
 class CancelOnDone:
     def __call__(self, future: Any) -> None: ...
 
@@ -71,3 +109,4 @@ def error_kinds() -> List[Tuple[str, str, str]]: ...
 def locales() -> List[str]: ...
 def response_from_json(text: str) -> SendResponse: ...
 def resolve(future: Any, ok: bool, value: Any) -> None: ...
+def shutdown() -> None: ...

@@ -88,6 +88,12 @@ pub async fn read_reply(stream: &mut TcpStream) -> std::io::Result<Reply> {
     parse(buf, first)
 }
 
+/// Parses a whole response read some other way (over TLS, say).
+pub fn parse_reply(buf: Vec<u8>) -> std::io::Result<Reply> {
+    let first = buf.len();
+    parse(buf, first)
+}
+
 fn parse(buf: Vec<u8>, first_read: usize) -> std::io::Result<Reply> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
     let end = buf

@@ -1,0 +1,159 @@
+//! Rust clients under load: `bench-rust CLIENT MODE URL SECONDS`
+//! CLIENT: `bare` (a bare reqwest loop, the ceiling), `ours` (sms_otp), `official` (stytch 11.1.0).
+//! MODE: `seq` (one at a time) or `inflight64` (64 concurrent sends on one client).
+//! Prints one JSON line: sends, seconds, throughput, client CPU µs per send, p50/p99 µs.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+
+const PHONE: &str = "+12025550162";
+const PID: &str = "project-test-00000000-0000-0000-0000-000000000000";
+const SECRET: &str = "secret-test-emulator";
+
+type Sender = Arc<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync>;
+
+fn cpu_seconds() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a rusage struct into the pointer we pass.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(usage.ru_utime) + t(usage.ru_stime)
+}
+
+fn sender(client: &str, url: &str) -> Sender {
+    match client {
+        "bare" => {
+            let http = reqwest::Client::builder()
+                .tls_backend_preconfigured(
+                    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                        .with_safe_default_protocol_versions()
+                        .expect("tls versions")
+                        .with_root_certificates(rustls::RootCertStore::empty())
+                        .with_no_client_auth(),
+                )
+                .build()
+                .expect("reqwest client");
+            let url = format!("{url}/v1/otps/sms/send");
+            Arc::new(move || {
+                let (http, url) = (http.clone(), url.clone());
+                Box::pin(async move {
+                    let Ok(resp) = http
+                        .post(url)
+                        .basic_auth(PID, Some(SECRET))
+                        .header("content-type", "application/json")
+                        .body(format!(r#"{{"phone_number":"{PHONE}"}}"#))
+                        .send()
+                        .await
+                    else {
+                        return false;
+                    };
+                    let ok = resp.status().is_success();
+                    let body = resp.bytes().await;
+                    ok && body.is_ok_and(|b| serde_json::from_slice::<serde_json::Value>(&b).is_ok())
+                })
+            })
+        }
+        "ours" => {
+            let client = sms_otp::Client::builder(PID, SECRET).base_url(url).build().expect("client");
+            Arc::new(move || {
+                let client = client.clone();
+                Box::pin(async move {
+                    client
+                        .otps
+                        .sms
+                        .send(sms_otp::SendRequest { phone_number: PHONE.into(), ..Default::default() })
+                        .await
+                        .is_ok()
+                })
+            })
+        }
+        "official" => {
+            let http = stytch::client::Client::new_with_base_url(
+                PID,
+                SECRET,
+                url.parse().expect("url"),
+                stytch::client::Vertical::Consumer,
+            )
+            .expect("official http client");
+            let client = stytch::consumer::client::Client::new_with_http_client(http.clone(), http);
+            let client = Arc::new(client);
+            Arc::new(move || {
+                let client = client.clone();
+                Box::pin(async move {
+                    client
+                        .otps
+                        .sms
+                        .send(stytch::consumer::otp_sms::SendRequest { phone_number: PHONE.into(), ..Default::default() })
+                        .await
+                        .is_ok()
+                })
+            })
+        }
+        other => panic!("unknown client {other}"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, client, mode, url, seconds] = args.as_slice() else {
+        eprintln!("usage: bench-rust bare|ours|official seq|inflight64 URL SECONDS");
+        std::process::exit(2);
+    };
+    let duration = Duration::from_secs_f64(seconds.parse().expect("seconds"));
+    let concurrency = if mode == "inflight64" { 64 } else { 1 };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let send = sender(client, url);
+    let latencies = Arc::new(Mutex::new(Vec::<u32>::new()));
+    // Warm up: connections, TLS-free pool, lazy statics.
+    rt.block_on(async {
+        for _ in 0..200 {
+            assert!(send().await, "warm-up send failed");
+        }
+    });
+    let (cpu0, t0) = (cpu_seconds(), Instant::now());
+    let failures = rt.block_on(async {
+        let deadline = Instant::now() + duration;
+        let workers: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let (send, latencies) = (send.clone(), latencies.clone());
+                tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    let mut failures = 0u64;
+                    while Instant::now() < deadline {
+                        let started = Instant::now();
+                        if !send().await {
+                            failures += 1;
+                        }
+                        mine.push(started.elapsed().as_micros() as u32);
+                    }
+                    latencies.lock().await.extend(mine);
+                    failures
+                })
+            })
+            .collect();
+        let mut failures = 0;
+        for w in workers {
+            failures += w.await.expect("worker");
+        }
+        failures
+    });
+    let (cpu, wall) = (cpu_seconds() - cpu0, t0.elapsed().as_secs_f64());
+    let mut lat = rt.block_on(async { latencies.lock().await.clone() });
+    lat.sort_unstable();
+    let n = lat.len();
+    let pct = |p: f64| lat.get(((n as f64 * p) as usize).min(n.saturating_sub(1))).copied().unwrap_or(0);
+    println!(
+        "{}",
+        serde_json::json!({
+            "sends": n, "failures": failures, "seconds": wall,
+            "throughput": n as f64 / wall,
+            "cpu_us_per_send": cpu * 1e6 / n.max(1) as f64,
+            "p50_us": pct(0.50), "p99_us": pct(0.99),
+        })
+    );
+}

@@ -1,0 +1,38 @@
+"""Every Python code block of the repository README runs, against the emulator."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+from sms_otp.testing import Emulator
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def python_blocks() -> List[str]:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert blocks, "the README has no Python code block"
+    return blocks
+
+
+@pytest.mark.parametrize("block", python_blocks())
+def test_readme_block_runs(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Emulator() as emu:
+        monkeypatch.setenv("STYTCH_PROJECT_ID", emu.project_id)
+        monkeypatch.setenv("STYTCH_SECRET", emu.secret)
+        monkeypatch.setenv("STYTCH_BASE_URL", emu.url)
+        namespace: Dict[str, Any] = {}
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, str(README), "exec"), namespace)
+            for name, value in list(namespace.items()):
+                if name.startswith("test_") and callable(value):
+                    value(emu)
+        assert "not sent" not in out.getvalue() and "unknown outcome" not in out.getvalue(), out.getvalue()
+        assert emu.messages(), "the block sent nothing"
