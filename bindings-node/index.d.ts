@@ -41,8 +41,11 @@ export interface ClientOptions {
   project_id: string;
   /** Required. Never shown by `util.inspect`, `JSON.stringify` or any error. */
   secret: string;
-  /** `"test"` or `"live"`; by default taken from `project_id`. */
-  environment?: 'test' | 'live' | null | undefined;
+  /**
+   * `"test"` or `"live"`; by default taken from `project_id`. A URL is accepted too, as in
+   * the official SDKs, and means `base_url` (which wins when both are given).
+   */
+  environment?: 'test' | 'live' | (string & {}) | URL | null | undefined;
   /** Overrides `environment`: `https://…`, or `http://` on a loopback host. A path prefix is kept. */
   base_url?: string | URL | null | undefined;
   /** Alias of `base_url` (the official SDK's name); `base_url` wins when both are given. */

@@ -164,7 +164,8 @@ function clientOptions(options, fromEnv) {
   const out = {
     projectId: optionalString(options.project_id, 'project_id', 'configuration'),
     secret: optionalString(options.secret, 'secret', 'configuration'),
-    environment: optionalString(options.environment, 'environment', 'configuration'),
+    // "test" / "live", or (as the official SDKs allow) a URL, which the core reads as base_url.
+    environment: optionalUrl(options.environment, 'environment'),
     // `custom_base_url` is the official SDK's name; `base_url` wins when both are given.
     baseUrl: baseUrl ?? optionalUrl(options.custom_base_url, 'custom_base_url'),
     timeoutMs: optionalNumber(options.timeout_ms, 'timeout_ms'),

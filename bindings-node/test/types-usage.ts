@@ -40,6 +40,7 @@ const options: ClientOptions = {
 };
 const client = new Client(options);
 const fromEnv: Client = Client.fromEnv({ timeout_ms: 2000, base_url: null });
+new Client({ project_id: 'p', secret: 's', environment: 'https://test.stytch.com/' });
 Client.fromEnv();
 // @ts-expect-error credentials come from the environment
 Client.fromEnv({ project_id: 'x' });

@@ -106,6 +106,11 @@ test('environment follows the project id, and can be forced', () => {
   const forced = new sms.Client({ project_id: 'project-live-1', secret: 's', environment: 'test' });
   assert.equal(forced.endpoint, 'https://test.stytch.com/v1/otps/sms/send');
   assert.equal(forced.project_id, 'project-live-1');
+  // A URL as environment means base_url, as in the official SDKs (code passing envs.test-style URLs keeps working).
+  const url = new sms.Client({ project_id: 'project-test-1', secret: 's', environment: 'http://127.0.0.1:9/' });
+  assert.equal(url.endpoint, 'http://127.0.0.1:9/v1/otps/sms/send');
+  const urlObject = new sms.Client({ project_id: 'project-test-1', secret: 's', environment: new URL('http://localhost:9') });
+  assert.equal(urlObject.endpoint, 'http://localhost:9/v1/otps/sms/send');
 });
 
 test('Client.fromEnv reads STYTCH_* and takes other options', async () => {
