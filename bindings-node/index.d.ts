@@ -1,0 +1,306 @@
+// Type definitions for sms-otp (hand-kept; checked by `tsc --noEmit --strict` on
+// test/types-usage.ts, and against the native lists by test/drift.test.js).
+
+/** The 16 locale tags the API accepts, exactly as sent on the wire (case-sensitive). */
+export type Locale =
+  | 'en'
+  | 'es'
+  | 'pt-br'
+  | 'fr'
+  | 'it'
+  | 'de-DE'
+  | 'zh-Hans'
+  | 'ca-ES'
+  | 'ja'
+  | 'ru'
+  | 'nl'
+  | 'pl'
+  | 'tr'
+  | 'fa'
+  | 'vi'
+  | 'cs';
+
+/** The stable `err.code` of every error class (identical in Rust, Python and Node). */
+export type ErrorCode =
+  | 'validation_error'
+  | 'configuration_error'
+  | 'network_error'
+  | 'timeout'
+  | 'api_error'
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'server_error'
+  | 'unexpected_response';
+
+/** Options of `new Client(...)`. Every default lives in the Rust core. */
+export interface ClientOptions {
+  /** Required. `project-live-…` selects the live environment, anything else test. */
+  project_id: string;
+  /** Required. Never shown by `util.inspect`, `JSON.stringify` or any error. */
+  secret: string;
+  /**
+   * `"test"` or `"live"`; by default taken from `project_id`. A URL is accepted too, as in
+   * the official SDKs, and means `base_url` (which wins when both are given).
+   */
+  environment?: 'test' | 'live' | (string & {}) | URL | null | undefined;
+  /** Overrides `environment`: `https://…`, or `http://` on a loopback host. A path prefix is kept. */
+  base_url?: string | URL | null | undefined;
+  /** Alias of `base_url` (the official SDK's name); `base_url` wins when both are given. */
+  custom_base_url?: string | URL | null | undefined;
+  /** Per attempt, from sending to a fully read response. Default 10000. */
+  timeout_ms?: number | null | undefined;
+  /** Per attempt, TCP connect plus TLS handshake. Default 3000. */
+  connect_timeout_ms?: number | null | undefined;
+  /** Extra attempts for failures that provably never reached the server. Default 2, at most 10. */
+  max_retries?: number | bigint | null | undefined;
+  /** One extra attempt after a 429 whose `Retry-After` is at most 10 s. Default false. */
+  retry_rate_limited?: boolean | null | undefined;
+  /** E.164 calling codes sends may go to, e.g. `["1", "44"]` (toll-fraud guard). Default: all. */
+  allowed_country_codes?: readonly string[] | null | undefined;
+  /** Appended to the `User-Agent` header. */
+  user_agent_suffix?: string | null | undefined;
+  /** A PEM bundle trusted in addition to the system roots (a path or a `file:` URL). */
+  ca_file?: string | URL | null | undefined;
+}
+
+/** Options of `Client.fromEnv(...)`: credentials come from `STYTCH_PROJECT_ID` / `STYTCH_SECRET`. */
+export type FromEnvOptions = Omit<ClientOptions, 'project_id' | 'secret'> & {
+  project_id?: null | undefined;
+  secret?: null | undefined;
+};
+
+/** Fraud-detection signals passed through to Stytch. */
+export interface Attributes {
+  /** The end user's IPv4 or IPv6 address. */
+  ip_address?: string | null | undefined;
+  /** The end user's browser user agent, at most 1024 characters. */
+  user_agent?: string | null | undefined;
+}
+
+/** Arguments of `client.otps.sms.send(...)`, with the API's wire names. */
+export interface SendRequest {
+  /** E.164 (`+12025550162`); see `normalizePhoneNumber`. */
+  phone_number: string;
+  /** Minutes the code stays valid, 1..10 (the service defaults to 2). */
+  expiration_minutes?: number | bigint | null | undefined;
+  attributes?: Attributes | null | undefined;
+  /** Language of the SMS text (the service defaults to English). */
+  locale?: Locale | null | undefined;
+  /** Attach the number to this existing user. */
+  user_id?: string | null | undefined;
+  /** Attach the number to the user of this session (not together with `session_jwt`). */
+  session_token?: string | null | undefined;
+  /** Attach the number to the user of this session, JWT form (not together with `session_token`). */
+  session_jwt?: string | null | undefined;
+}
+
+/** The second argument of `send`. */
+export interface SendOptions {
+  /** Aborting drops the request at once; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal | null | undefined;
+}
+
+/** A successful send. */
+export interface SendResponse {
+  /** Log this: Stytch support asks for it. */
+  request_id: string;
+  /** The user the phone number belongs to. */
+  user_id: string;
+  /** Pass as `method_id` to the authenticate call. */
+  phone_id: string;
+  /** HTTP status the service reported (200). */
+  status_code: number;
+  /** The whole response body, unknown fields included. */
+  raw: Record<string, unknown>;
+}
+
+/** SMS one-time passcodes: `client.otps.sms`. */
+export declare class Sms {
+  private constructor();
+  /**
+   * Sends a one-time passcode. Arguments are validated before any request; only failures
+   * that provably never reached the server are retried.
+   * @throws {TypeError} an argument of the wrong JS type, or an unknown key
+   * @throws {SmsOtpError} every other failure, as one of its subclasses
+   */
+  send(request: SendRequest, options?: SendOptions | null | undefined): Promise<SendResponse>;
+}
+
+/** The OTP products: `client.otps`. */
+export declare class Otps {
+  private constructor();
+  readonly sms: Sms;
+}
+
+/** A Stytch SMS OTP client. One client serves any number of concurrent sends. */
+export declare class Client {
+  /** @throws {ConfigurationError} a bad option (named by `err.field`) */
+  constructor(options: ClientOptions);
+  /** A client from `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and optional `STYTCH_BASE_URL` (an explicit `base_url` wins). */
+  static fromEnv(options?: FromEnvOptions | null | undefined): Client;
+  readonly otps: Otps;
+  /** The project id the client authenticates as. */
+  readonly project_id: string;
+  /** The resolved environment (an explicit `base_url` still wins for the URL). */
+  readonly environment: 'test' | 'live';
+  /** The full URL sends go to. */
+  readonly endpoint: string;
+  /** Project id, environment and endpoint; never the secret. */
+  toJSON(): { project_id: string; environment: 'test' | 'live'; endpoint: string };
+}
+
+/**
+ * Turns what people type (`(202) 555-0162`, `+44 20 7946 0958`, `020 7946 0958` with region
+ * `GB`) into E.164.
+ * @param default_region ISO 3166 region for numbers without `+`; default `"US"`
+ * @throws {ValidationError}
+ */
+export declare function normalizePhoneNumber(text: string, default_region?: string | null | undefined): string;
+
+/** The 16 locale tags, in API order. */
+export declare const LOCALES: readonly Locale[];
+/** Every error code, in API order. */
+export declare const ERROR_CODES: readonly ErrorCode[];
+/** The package version. */
+export declare const VERSION: string;
+
+/** Fields an error may be constructed with (all optional). */
+export interface SmsOtpErrorDetails {
+  code?: ErrorCode | 'internal_error' | undefined;
+  maybe_delivered?: boolean | undefined;
+  field?: string | null | undefined;
+  reason?: string | null | undefined;
+  status_code?: number | null | undefined;
+  request_id?: string | null | undefined;
+  error_type?: string | null | undefined;
+  error_message?: string | null | undefined;
+  error_url?: string | null | undefined;
+  retry_after?: number | null | undefined;
+  body?: string | null | undefined;
+  phase?: 'connect' | 'response' | null | undefined;
+  after_send?: boolean | null | undefined;
+  attempts?: number | undefined;
+}
+
+/**
+ * Base of every error of the library. Fields a kind does not have are `null`.
+ * `code` is `'internal_error'` only for a bug inside the library (please report it).
+ */
+export declare class SmsOtpError extends Error {
+  constructor(message: string, details?: SmsOtpErrorDetails, options?: { cause?: unknown });
+  /** Stable code, identical in every surface. */
+  readonly code: ErrorCode | 'internal_error';
+  /** False when no SMS can have been triggered; true when the library cannot know. */
+  readonly maybe_delivered: boolean;
+  /** The argument or option at fault (validation and configuration errors). */
+  readonly field: string | null;
+  /** What is wrong with `field` and how to fix it. */
+  readonly reason: string | null;
+  /** HTTP status of the answer (API and unexpected-response errors). */
+  readonly status_code: number | null;
+  /** Stytch's `request_id`, to quote to support. */
+  readonly request_id: string | null;
+  /** Stytch's `error_type` (`too_many_requests`, `invalid_phone_number`, …). */
+  readonly error_type: string | null;
+  /** Stytch's `error_message`. */
+  readonly error_message: string | null;
+  /** Stytch's `error_url`. */
+  readonly error_url: string | null;
+  /** The answer's `Retry-After`, in seconds. */
+  readonly retry_after: number | null;
+  /** The JSON error body (API errors) or a short excerpt (unexpected responses). */
+  readonly body: string | null;
+  /** For timeouts: which part of the attempt ran out of time. */
+  readonly phase: 'connect' | 'response' | null;
+  /** For network errors: whether the request may already have been written. */
+  readonly after_send: boolean | null;
+  /** HTTP attempts made before this error (0 for validation and configuration errors). */
+  readonly attempts: number;
+  /** For network errors: the operating-system error, with Node's `code` (`ECONNREFUSED`, …) when known. */
+  readonly cause?: unknown;
+}
+
+/** A bad argument, found before any request; `field` and `reason` say which and why. */
+export declare class ValidationError extends SmsOtpError {
+  readonly code: 'validation_error';
+  readonly maybe_delivered: false;
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** A bad client option; `field` names it. */
+export declare class ConfigurationError extends SmsOtpError {
+  readonly code: 'configuration_error';
+  readonly maybe_delivered: false;
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** Could not connect, TLS failed, or the connection broke; `after_send` tells which. */
+export declare class NetworkError extends SmsOtpError {
+  readonly code: 'network_error';
+}
+
+/** Connect or response timeout; `phase` tells which. */
+export declare class RequestTimeoutError extends SmsOtpError {
+  readonly code: 'timeout';
+  readonly phase: 'connect' | 'response';
+}
+
+/** A non-2xx JSON answer from Stytch. */
+export declare class ApiError extends SmsOtpError {
+  readonly code:
+    | 'api_error'
+    | 'bad_request'
+    | 'unauthorized'
+    | 'forbidden'
+    | 'not_found'
+    | 'rate_limited'
+    | 'server_error';
+  readonly status_code: number;
+}
+
+/** HTTP 400. */
+export declare class BadRequestError extends ApiError {
+  readonly code: 'bad_request';
+  readonly maybe_delivered: false;
+}
+
+/** HTTP 401. */
+export declare class UnauthorizedError extends ApiError {
+  readonly code: 'unauthorized';
+  readonly maybe_delivered: false;
+}
+
+/** HTTP 403. */
+export declare class ForbiddenError extends ApiError {
+  readonly code: 'forbidden';
+  readonly maybe_delivered: false;
+}
+
+/** HTTP 404. */
+export declare class NotFoundError extends ApiError {
+  readonly code: 'not_found';
+  readonly maybe_delivered: false;
+}
+
+/** HTTP 429; `retry_after` is the server's wait in seconds, if it gave one. */
+export declare class RateLimitedError extends ApiError {
+  readonly code: 'rate_limited';
+  readonly maybe_delivered: false;
+}
+
+/** HTTP 5xx: the SMS may have been sent; never retried automatically. */
+export declare class ServerError extends ApiError {
+  readonly code: 'server_error';
+  readonly maybe_delivered: true;
+}
+
+/** The body was not the JSON the API documents; `body` holds a short excerpt. */
+export declare class UnexpectedResponseError extends SmsOtpError {
+  readonly code: 'unexpected_response';
+  readonly status_code: number;
+}

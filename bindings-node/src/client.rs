@@ -1,0 +1,313 @@
+//! `NativeClient`: the core client behind the JS `Client`, and its `send`, which returns a
+//! Promise on napi's tokio runtime that always resolves (to a response, a library error
+//! payload, or "cancelled"); it rejects only if napi itself fails.
+//!
+//! Argument *types* are checked by the JS layer (`args.js`), which hands over only values of
+//! the types declared here. Every rule about values lives in the core.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::{Env, Result};
+use napi_derive::napi;
+use tokio::sync::watch;
+
+use crate::errors::{internal, ErrorPayload};
+
+type CoreResult<T> = std::result::Result<T, sms_otp::Error>;
+
+/// Client options after the JS layer checked their types (`base_url` already merged with
+/// its alias `custom_base_url`, durations in milliseconds, integers as JS numbers).
+#[napi(object, object_to_js = false)]
+#[derive(Debug, Default)]
+pub struct NativeOptions {
+    pub project_id: Option<String>,
+    pub secret: Option<String>,
+    pub environment: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub connect_timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+    pub retry_rate_limited: Option<bool>,
+    pub allowed_country_codes: Option<Vec<String>>,
+    pub user_agent_suffix: Option<String>,
+    pub ca_file: Option<String>,
+}
+
+/// The request after the JS layer checked its types.
+#[napi(object, object_to_js = false)]
+#[derive(Debug, Default)]
+pub struct NativeRequest {
+    pub phone_number: String,
+    pub expiration_minutes: Option<f64>,
+    pub attributes: Option<NativeAttributes>,
+    pub locale: Option<String>,
+    pub user_id: Option<String>,
+    pub session_token: Option<String>,
+    pub session_jwt: Option<String>,
+}
+
+#[napi(object, object_to_js = false)]
+#[derive(Debug, Default)]
+pub struct NativeAttributes {
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A successful send. `raw_json` is the whole body as JSON text (the JS layer parses it, so
+/// any body the core accepted becomes a plain object without napi's own depth limits).
+#[napi(object, object_from_js = false)]
+#[derive(Debug)]
+pub struct SendResult {
+    pub request_id: String,
+    pub user_id: String,
+    pub phone_id: String,
+    pub status_code: u32,
+    pub raw_json: String,
+}
+
+/// What `send` resolves to: exactly one of `response`, `error`, `cancelled`.
+#[napi(object, object_from_js = false)]
+#[derive(Debug)]
+pub struct Outcome {
+    pub response: Option<SendResult>,
+    pub error: Option<ErrorPayload>,
+    pub cancelled: Option<bool>,
+}
+
+impl Outcome {
+    fn error(error: impl Into<ErrorPayload>) -> Outcome {
+        Outcome {
+            response: None,
+            error: Some(error.into()),
+            cancelled: None,
+        }
+    }
+}
+
+/// The core client. It has no JS constructor: `createClient` makes one.
+#[napi]
+#[derive(Debug)]
+pub struct NativeClient {
+    client: sms_otp::Client,
+}
+
+/// Integers arrive as JS numbers the JS layer checked with `Number.isInteger`; values beyond
+/// the Rust type saturate, and the core rejects them with its usual range message.
+fn saturating_i64(n: f64) -> i64 {
+    // `as` saturates for finite values (and the JS layer refuses NaN and infinities).
+    n as i64
+}
+
+fn builder(options: NativeOptions, from_env: bool) -> CoreResult<sms_otp::ClientBuilder> {
+    let mut b = if from_env {
+        sms_otp::ClientBuilder::from_env()?
+    } else {
+        // Missing credentials reach the core as empty strings, which it rejects by name.
+        sms_otp::ClientBuilder::new(
+            options.project_id.unwrap_or_default(),
+            options.secret.unwrap_or_default(),
+        )
+    };
+    if let Some(v) = options.environment {
+        b = b.environment(v);
+    }
+    if let Some(v) = options.base_url {
+        b = b.base_url(v);
+    }
+    if let Some(ms) = options.timeout_ms {
+        b = b.timeout_secs_f64(ms / 1000.0);
+    }
+    if let Some(ms) = options.connect_timeout_ms {
+        b = b.connect_timeout_secs_f64(ms / 1000.0);
+    }
+    if let Some(n) = options.max_retries {
+        b = b.max_retries(saturating_i64(n));
+    }
+    if let Some(v) = options.retry_rate_limited {
+        b = b.retry_rate_limited(v);
+    }
+    if let Some(v) = options.allowed_country_codes {
+        b = b.allowed_country_codes(v);
+    }
+    if let Some(v) = options.user_agent_suffix {
+        b = b.user_agent_suffix(v);
+    }
+    if let Some(v) = options.ca_file {
+        b = b.ca_file(v);
+    }
+    Ok(b)
+}
+
+/// The core names the durations `timeout` / `connect_timeout`; Node's options are
+/// `timeout_ms` / `connect_timeout_ms`, so errors about them name the option the caller wrote.
+fn node_option_names(e: sms_otp::Error) -> sms_otp::Error {
+    let renamed = match e.field() {
+        Some("timeout") => "timeout_ms",
+        Some("connect_timeout") => "connect_timeout_ms",
+        _ => return e,
+    };
+    sms_otp::Error::configuration(renamed, e.reason().unwrap_or_default())
+}
+
+/// Builds a client from options (or from `STYTCH_*` environment variables plus options);
+/// a bad option comes back as a `ConfigurationError` payload.
+#[napi]
+pub fn create_client(
+    options: NativeOptions,
+    from_env: bool,
+    node_version: String,
+) -> Either<NativeClient, ErrorPayload> {
+    let built = builder(options, from_env)
+        .and_then(|b| b.surface("node", node_version).build())
+        .map_err(node_option_names);
+    match built {
+        Ok(client) => Either::A(NativeClient { client }),
+        Err(e) => Either::B(e.into()),
+    }
+}
+
+fn send_request(r: NativeRequest) -> CoreResult<sms_otp::SendRequest> {
+    Ok(sms_otp::SendRequest {
+        phone_number: r.phone_number,
+        expiration_minutes: r.expiration_minutes.map(|n| {
+            let n = saturating_i64(n);
+            i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
+        }),
+        attributes: r.attributes.map(|a| sms_otp::Attributes {
+            ip_address: a.ip_address,
+            user_agent: a.user_agent,
+        }),
+        locale: r.locale.map(|tag| tag.parse()).transpose()?,
+        user_id: r.user_id,
+        session_token: r.session_token,
+        session_jwt: r.session_jwt,
+    })
+}
+
+fn into_result(resp: sms_otp::SendResponse) -> SendResult {
+    SendResult {
+        raw_json: serde_json::Value::Object(resp.raw).to_string(),
+        request_id: resp.request_id,
+        user_id: resp.user_id,
+        phone_id: resp.phone_id,
+        status_code: u32::from(resp.status_code),
+    }
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(getter)]
+    pub fn project_id(&self) -> String {
+        self.client.project_id().to_owned()
+    }
+
+    #[napi(getter)]
+    pub fn environment(&self) -> String {
+        self.client.environment().as_str().to_owned()
+    }
+
+    #[napi(getter)]
+    pub fn endpoint(&self) -> String {
+        self.client.endpoint().to_owned()
+    }
+
+    /// Sends on napi's tokio runtime. When `cancel` fires, the send future is dropped at once
+    /// (closing its connection) and the promise resolves to `{ cancelled: true }`.
+    #[napi]
+    pub fn send<'env>(
+        &self,
+        env: &'env Env,
+        request: NativeRequest,
+        cancel: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, Outcome>> {
+        let client = self.client.clone();
+        let cancelled = cancel.map(|token| token.sender.subscribe());
+        let request = send_request(request);
+        env.spawn_future(async move {
+            let request = match request {
+                Ok(request) => request,
+                Err(e) => return Ok(Outcome::error(e)),
+            };
+            let work = CatchUnwind(Box::pin(async move {
+                match client.otps.sms.send(request).await {
+                    Ok(resp) => Outcome {
+                        response: Some(into_result(resp)),
+                        error: None,
+                        cancelled: None,
+                    },
+                    Err(e) => Outcome::error(e),
+                }
+            }));
+            // Never completes unless the token fires (a token dropped unfired, which cannot
+            // happen while JS holds it, just lets the send finish).
+            let fired = async move {
+                if let Some(mut rx) = cancelled {
+                    if rx.wait_for(|c| *c).await.is_ok() {
+                        return;
+                    }
+                }
+                std::future::pending::<()>().await;
+            };
+            let outcome = tokio::select! {
+                biased;
+                () = fired => Ok(Outcome { response: None, error: None, cancelled: Some(true) }),
+                outcome = work => outcome,
+            };
+            Ok(outcome.unwrap_or_else(|what| Outcome::error(internal(&what))))
+        })
+    }
+}
+
+/// Cancels one pending `send`: the JS layer creates one per call with an `AbortSignal` and
+/// calls `cancel()` on `abort`.
+#[napi]
+#[derive(Debug)]
+pub struct CancelToken {
+    sender: Arc<watch::Sender<bool>>,
+}
+
+#[napi]
+impl CancelToken {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> CancelToken {
+        CancelToken {
+            sender: Arc::new(watch::Sender::new(false)),
+        }
+    }
+
+    #[napi]
+    pub fn cancel(&self) {
+        self.sender.send_replace(true);
+    }
+}
+
+/// Turns a panic while polling the inner future into an error value, so a bug in the library
+/// settles the promise with `SmsOtpError` instead of tearing down the runtime thread.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = std::result::Result<F::Output, String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.get_mut().0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+        }
+    }
+}
+
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
+}

@@ -1,0 +1,60 @@
+//! The native part of the npm package `sms-otp`: a thin napi-rs layer over the Rust core
+//! crate `sms-otp`. It converts arguments, calls the core and hands results and errors back
+//! as plain objects; the JS files of the package (`index.js`, `errors.js`, `args.js`) turn
+//! those into the public classes. No rule about Stytch lives here.
+//!
+//! The crate is tested from Node (`test/*.test.js`). napi-derive registers no export under
+//! `cfg(test)`, so a test build (as `clippy --all-targets` makes) would see every export as
+//! dead code.
+#![cfg_attr(test, allow(dead_code))]
+
+mod client;
+mod emulator;
+mod errors;
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+
+pub use client::{CancelToken, NativeClient};
+pub use emulator::NativeEmulator;
+pub use errors::ErrorPayload;
+
+/// The package version (the workspace version).
+#[napi]
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `normalizePhoneNumber(text, default_region?)`: E.164 or a `ValidationError` payload.
+#[napi]
+pub fn normalize_phone_number(
+    text: String,
+    default_region: Option<String>,
+) -> Either<String, ErrorPayload> {
+    // API.md's default region for every surface; the core's function takes it explicitly.
+    let region = default_region.as_deref().unwrap_or("US");
+    match sms_otp::normalize_phone_number(&text, region) {
+        Ok(e164) => Either::A(e164),
+        Err(e) => Either::B(e.into()),
+    }
+}
+
+/// The 16 locale tags of the core, in API order (for the JS layer's drift check).
+#[napi]
+pub fn locales() -> Vec<String> {
+    sms_otp::Locale::ALL
+        .iter()
+        .map(|l| l.as_str().to_owned())
+        .collect()
+}
+
+/// An error the JS layer finds while reading an argument whose type is right but whose text
+/// cannot reach the core intact (a string with unpaired surrogates): built by the core like
+/// every other error, so message and fields have the usual shape. `kind` is `"validation"`
+/// for request fields and `"configuration"` for client options.
+#[napi]
+pub fn argument_error(kind: String, field: String, reason: String) -> ErrorPayload {
+    if kind == "configuration" {
+        sms_otp::Error::configuration(field, reason).into()
+    } else {
+        sms_otp::Error::validation(field, reason).into()
+    }
+}

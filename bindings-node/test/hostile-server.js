@@ -1,0 +1,206 @@
+'use strict';
+// A hostile HTTP/1.1 server on loopback, written on node:net so that tests see the request
+// exactly as it was on the wire (raw bytes, header order and case) and can answer in ways a
+// well-behaved server never would: stall, reset after reading the request, redirect, HTML
+// gateway pages, bodies over the client's size cap, echoes of the credentials.
+
+const net = require('node:net');
+
+const OK_BODY = (n) => ({
+  request_id: `request-id-test-${String(n).padStart(8, '0')}-0000-0000-0000-000000000000`,
+  user_id: 'user-test-11111111-1111-1111-1111-111111111111',
+  phone_id: 'phone-number-test-22222222-2222-2222-2222-222222222222',
+  status_code: 200,
+});
+
+/** A Stytch error body, as the API documents it. */
+function stytchError(status, errorType, message = `the ${errorType} message`) {
+  return {
+    status_code: status,
+    request_id: `request-id-test-err-${status}`,
+    error_type: errorType,
+    error_message: message,
+    error_url: `https://stytch.com/docs/api/errors/${status}`,
+  };
+}
+
+const REASONS = {
+  200: 'OK',
+  302: 'Found',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  418: "I'm a teapot",
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+/** The bytes of a complete response, to be written in one write (no Nagle stalls). */
+function responseBytes(status, headers, body) {
+  const payload = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const lines = [`HTTP/1.1 ${status} ${REASONS[status] ?? 'Status'}`];
+  const all = { 'Content-Length': String(payload.length), ...headers };
+  for (const [name, value] of Object.entries(all)) lines.push(`${name}: ${value}`);
+  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), payload]);
+}
+
+function json(status, object, headers = {}) {
+  return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(object) };
+}
+
+/** Ready-made answers. Each is a function (request, server) → action. */
+const answers = {
+  ok: (extra = {}) => (req, server) => json(200, { ...OK_BODY(server.requests.length), ...extra }),
+  error: (status, errorType, headers = {}, message = undefined) => () =>
+    json(status, stytchError(status, errorType, message), headers),
+  html: (status = 502) => () => ({
+    status,
+    headers: { 'Content-Type': 'text/html' },
+    body: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+  }),
+  text: (status, body, headers = {}) => () => ({ status, headers: { 'Content-Type': 'text/plain', ...headers }, body }),
+  redirect: (location) => () => ({ status: 302, headers: { Location: location }, body: '' }),
+  huge: (bytes = 2 * 1024 * 1024) => () => ({
+    status: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: Buffer.concat([Buffer.from('{"pad":"'), Buffer.alloc(bytes, 'x'), Buffer.from('"}')]),
+  }),
+  stall: () => () => ({ kind: 'stall' }),
+  reset: () => () => ({ kind: 'reset' }),
+  close: () => () => ({ kind: 'close' }),
+  /** A 400 whose message repeats the Authorization header it received. */
+  echoAuth: () => (req) =>
+    json(400, stytchError(400, 'bad_request', `you sent ${req.header('authorization')} ${req.body}`)),
+};
+
+class Request {
+  constructor(head, body) {
+    const [requestLine, ...headerLines] = head.split('\r\n');
+    const [method, target, version] = requestLine.split(' ');
+    this.method = method;
+    this.target = target;
+    this.version = version;
+    /** [name, value] pairs in wire order, names as sent. */
+    this.headers = headerLines.map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon), line.slice(colon + 1).trim()];
+    });
+    this.rawBody = body;
+    this.body = body.toString('utf8');
+    this.raw = Buffer.concat([Buffer.from(head + '\r\n\r\n'), body]);
+  }
+
+  /** The value of a header (case-insensitive), or undefined. */
+  header(name) {
+    const found = this.headers.find(([n]) => n.toLowerCase() === name.toLowerCase());
+    return found?.[1];
+  }
+
+  json() {
+    return JSON.parse(this.body);
+  }
+}
+
+class HostileServer {
+  constructor() {
+    /** Every request received, in order. */
+    this.requests = [];
+    /** How many TCP connections were accepted. */
+    this.connections = 0;
+    /** Resolvers waiting for a connection to close (see `nextClose`). */
+    this.closeWaiters = [];
+    this.answer = answers.ok();
+    this.sockets = new Set();
+    this.server = net.createServer({ noDelay: true }, (socket) => this.#serve(socket));
+  }
+
+  static async start() {
+    const s = new HostileServer();
+    await new Promise((resolve, reject) => {
+      s.server.once('error', reject);
+      s.server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve);
+    });
+    s.port = s.server.address().port;
+    s.url = `http://127.0.0.1:${s.port}`;
+    return s;
+  }
+
+  /** Sets how the next requests are answered (a function of `answers`). */
+  respond(answer) {
+    this.answer = answer;
+    return this;
+  }
+
+  /** Resolves when the next connection closes (from either side). */
+  nextClose() {
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  reset() {
+    this.requests = [];
+    this.connections = 0;
+    this.answer = answers.ok();
+  }
+
+  async close() {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  #serve(socket) {
+    this.connections += 1;
+    this.sockets.add(socket);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      const waiters = this.closeWaiters.splice(0);
+      for (const resolve of waiters) resolve();
+    });
+    socket.on('error', () => {});
+    let buffer = Buffer.alloc(0);
+    let stalled = false;
+    socket.on('data', (chunk) => {
+      if (stalled) return;
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buffer.subarray(0, end).toString('latin1');
+        const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+        const length = lengthMatch ? Number(lengthMatch[1]) : 0;
+        if (buffer.length < end + 4 + length) return;
+        const body = buffer.subarray(end + 4, end + 4 + length);
+        buffer = buffer.subarray(end + 4 + length);
+        const request = new Request(head, Buffer.from(body));
+        this.requests.push(request);
+        const action = this.answer(request, this);
+        if (action.kind === 'stall') {
+          stalled = true;
+          return;
+        }
+        if (action.kind === 'reset') {
+          socket.resetAndDestroy();
+          return;
+        }
+        if (action.kind === 'close') {
+          socket.destroy();
+          return;
+        }
+        socket.write(responseBytes(action.status, action.headers, action.body));
+      }
+    });
+  }
+}
+
+/** A loopback port with nothing listening on it (connections are refused). */
+async function refusedPort() {
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+module.exports = { HostileServer, answers, stytchError, refusedPort, OK_BODY };
