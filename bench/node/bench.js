@@ -1,0 +1,81 @@
+'use strict';
+// Node clients under load: `node bench.js CLIENT MODE URL SECONDS`
+// CLIENT: `ours` (sms-otp) or `official` (stytch 14.2.0); MODE: `seq` or `inflight64`.
+// `node bench.js CLIENT require` measures require time and RSS (CLIENT `bare`: nothing).
+// Prints one JSON line.
+const path = require('node:path');
+
+const PID = 'project-test-00000000-0000-0000-0000-000000000000';
+const SECRET = 'secret-test-emulator';
+const PHONE = '+12025550162';
+const OURS = path.join(__dirname, '..', '..', 'bindings-node');
+
+function cpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+function rssMb() {
+  return process.memoryUsage().rss / (1024 * 1024);
+}
+
+function measureRequire(kind) {
+  const before = rssMb();
+  const started = process.hrtime.bigint();
+  if (kind === 'ours') require(OURS);
+  else if (kind === 'official') require('stytch');
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(JSON.stringify({ require_ms: ms, require_rss_mb: rssMb() - before, rss_mb: rssMb() }));
+}
+
+function makeSend(kind, url) {
+  if (kind === 'ours') {
+    const { Client } = require(OURS);
+    const client = new Client({ project_id: PID, secret: SECRET, base_url: url });
+    return () => client.otps.sms.send({ phone_number: PHONE });
+  }
+  const stytch = require('stytch');
+  // The official client takes a plain-http URL through `env` (custom_base_url must be https).
+  const client = new stytch.Client({ project_id: PID, secret: SECRET, env: url + '/' });
+  return () => client.otps.sms.send({ phone_number: PHONE });
+}
+
+async function main() {
+  const [kind, mode, url, seconds] = process.argv.slice(2);
+  if (mode === 'require') return measureRequire(kind);
+  const send = makeSend(kind, url);
+  for (let i = 0; i < 100; i++) await send();
+  const concurrency = mode === 'inflight64' ? 64 : 1;
+  const latencies = [];
+  let failures = 0;
+  const deadline = performance.now() + Number(seconds) * 1000;
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        try {
+          await send();
+        } catch {
+          failures += 1;
+        }
+        latencies.push((performance.now() - started) * 1000);
+      }
+    }),
+  );
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds() - cpu0;
+  latencies.sort((a, b) => a - b);
+  const n = latencies.length;
+  const pick = (p) => (n ? latencies[Math.min(Math.floor(n * p), n - 1)] : 0);
+  console.log(JSON.stringify({
+    sends: n, failures, seconds: wall, throughput: n / wall,
+    cpu_us_per_send: (cpu * 1e6) / Math.max(n, 1), p50_us: pick(0.5), p99_us: pick(0.99), rss_mb: rssMb(),
+  }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
