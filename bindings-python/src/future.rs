@@ -14,11 +14,12 @@ use std::task::{Context, Poll};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
+use crate::completions::{completions_for, Completions};
 use crate::errors;
 use crate::response::SendResponse;
 use crate::runtime::runtime;
 
-type Outcome = Result<sms_otp::SendResponse, sms_otp::Error>;
+pub type Outcome = Result<sms_otp::SendResponse, sms_otp::Error>;
 
 /// Set by `atexit` (see `shutdown`): from then on runtime threads never enter Python. A
 /// thread that attaches while the interpreter finalizes crashes the process.
@@ -102,19 +103,24 @@ pub fn resolve(future: &Bound<'_, PyAny>, ok: bool, value: &Bound<'_, PyAny>) ->
     Ok(())
 }
 
-/// Done-callback of the asyncio future: on cancellation, abort the tokio task.
+/// Done-callback of the asyncio future: on cancellation, abort the tokio task (which drops
+/// the request) and forget the future.
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]
 pub struct CancelOnDone {
     handle: Mutex<Option<tokio::task::AbortHandle>>,
+    registered: Option<(Py<Completions>, u64)>,
 }
 
 #[pymethods]
 impl CancelOnDone {
-    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) -> PyResult<()> {
         if future.call_method0("cancelled")?.is_truthy()? {
             if let Some(handle) = self.handle.lock().ok().and_then(|mut h| h.take()) {
                 handle.abort();
+            }
+            if let Some((completions, id)) = &self.registered {
+                completions.bind(py).get().forget(*id);
             }
         }
         Ok(())
@@ -140,6 +146,20 @@ where
         .clone_ref(py);
     let event_loop = get_running_loop.bind(py).call0()?;
     let future = event_loop.call_method0("create_future")?;
+    if let Some(completions) = completions_for(py, &event_loop)? {
+        let (id, inbox) = completions.get().register(future.clone().unbind());
+        let task = runtime()?.spawn(async move {
+            inbox.deliver(id, CatchUnwind(Box::pin(work)).await);
+        });
+        let canceller = CancelOnDone {
+            handle: Mutex::new(Some(task.abort_handle())),
+            registered: Some((completions.unbind(), id)),
+        };
+        future.call_method1("add_done_callback", (canceller,))?;
+        return Ok(future);
+    }
+    // Loops that cannot watch a file descriptor (Windows' proactor): resolve through
+    // call_soon_threadsafe, which takes the GIL on the runtime thread.
     let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
     let task = runtime()?.spawn(async move {
         let outcome = CatchUnwind(Box::pin(work)).await;
@@ -156,6 +176,7 @@ where
     });
     let canceller = CancelOnDone {
         handle: Mutex::new(Some(task.abort_handle())),
+        registered: None,
     };
     future.call_method1("add_done_callback", (canceller,))?;
     Ok(future)

@@ -4,6 +4,7 @@
 
 mod args;
 mod client;
+mod completions;
 mod emulator;
 mod errors;
 mod future;
@@ -47,6 +48,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<response::SendResponse>()?;
     m.add_class::<future::CancelOnDone>()?;
+    m.add_class::<completions::Completions>()?;
     m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
     m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;

@@ -216,3 +216,23 @@ def test_interpreter_exit_with_sends_in_flight_is_clean(mode: str, tmp_path: "os
         assert result.returncode == 0, result.stderr[-2000:]
         assert "Fatal" not in result.stderr and "panicked" not in result.stderr, result.stderr[-2000:]
         assert result.stdout.strip().endswith("exiting")
+
+
+def test_each_event_loop_gets_its_own_completion_channel() -> None:
+    with Hostile([Behaviour()]) as server:
+        client = client_for(server.url)
+
+        async def burst() -> int:
+            results = await asyncio.gather(*(client.otps.sms.send_async(phone_number="+12025550162") for _ in range(50)))
+            return len(results)
+
+        # Loops one after another, and two loops at once in two threads.
+        assert [asyncio.run(burst()) for _ in range(3)] == [50, 50, 50]
+        counts: list = []
+        threads = [threading.Thread(target=lambda: counts.append(asyncio.run(burst()))) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert counts == [50, 50]
+        assert server.seen() == 250

@@ -9,6 +9,7 @@ __all__ = [
     "NativeEmulator",
     "SendResponse",
     "CancelOnDone",
+    "Completions",
     "response_from_json",
     "resolve",
     "shutdown",
@@ -99,6 +100,10 @@ class NativeEmulator:
     @property
     def secret(self) -> str: ...
     def stop(self) -> None: ...
+
+@final
+class Completions:
+    def drain(self) -> None: ...
 
 @final
 class CancelOnDone:
