@@ -14,14 +14,17 @@ use crate::args::{
 use crate::errors;
 use crate::future::spawn_for_asyncio;
 use crate::response::SendResponse;
-use crate::runtime::runtime;
+use crate::runtime::blocking_runtime;
 
-/// The core client of one process: after `os.fork()` the child builds its own, because
-/// pooled connections (and the runtime they belong to) cannot cross a fork.
+/// The core clients of one process: after `os.fork()` the child builds its own, because
+/// pooled connections (and the runtime they belong to) cannot cross a fork. Blocking and
+/// asyncio sends use separate connection pools: a connection's task lives on the runtime
+/// that opened it, and the blocking runtime only runs while some thread blocks on it.
 #[derive(Debug)]
 struct PerProcess {
     pid: u32,
     client: sms_otp::Client,
+    blocking: std::sync::OnceLock<sms_otp::Client>,
 }
 
 #[derive(Debug)]
@@ -47,8 +50,24 @@ impl NativeClient {
         self.current.store(Arc::new(PerProcess {
             pid,
             client: client.clone(),
+            blocking: std::sync::OnceLock::new(),
         }));
         Ok(client)
+    }
+
+    /// This process's core client for blocking sends (its own pool).
+    fn blocking_client(&self, py: Python<'_>) -> PyResult<sms_otp::Client> {
+        self.client(py)?;
+        let current = self.current.load();
+        if let Some(client) = current.blocking.get() {
+            return Ok(client.clone());
+        }
+        let client = self
+            .builder
+            .clone()
+            .build()
+            .map_err(|e| errors::to_py(py, e))?;
+        Ok(current.blocking.get_or_init(|| client).clone())
     }
 }
 
@@ -145,6 +164,7 @@ impl NativeClient {
             current: ArcSwap::from_pointee(PerProcess {
                 pid: std::process::id(),
                 client,
+                blocking: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -189,8 +209,8 @@ impl NativeClient {
             session_token,
             session_jwt,
         )?;
-        let client = self.client(py)?;
-        let rt = runtime()?;
+        let client = self.blocking_client(py)?;
+        let rt = blocking_runtime()?;
         let outcome = py.detach(|| {
             // A panic in the library must surface as SmsOtpError, not unwind into Python.
             let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -1,4 +1,5 @@
-//! One tokio runtime per process, created lazily and re-created after `os.fork()`.
+//! Two tokio runtimes per process (one for asyncio, one for blocking sends), created
+//! lazily and re-created after `os.fork()`.
 //!
 //! A forked child inherits the parent's runtime object but none of its threads, and its
 //! epoll descriptor is shared with the parent: using it hangs. So the runtime is keyed by
@@ -16,34 +17,58 @@ struct Slot {
     runtime: Runtime,
 }
 
-static CURRENT: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
+/// The multi-thread runtime: asyncio sends run on its worker threads.
+static ASYNC: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
+/// A current-thread runtime for blocking sends: the calling Python thread drives it
+/// itself inside `block_on` (with the GIL released), so a send involves no hand-off to
+/// another thread. Several threads may block on it at once; tokio lets one drive the I/O
+/// driver and wakes the others.
+static BLOCKING: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
 
-/// The runtime of this process. Lock-free, so a fork taken at any moment cannot leave a
-/// held lock behind in the child.
+/// The multi-thread runtime of this process.
 pub fn runtime() -> PyResult<&'static Runtime> {
+    slot_runtime(&ASYNC, || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("sms-otp-io")
+            .enable_all()
+            .build()
+    })
+}
+
+/// The current-thread runtime of this process, for blocking sends.
+pub fn blocking_runtime() -> PyResult<&'static Runtime> {
+    slot_runtime(&BLOCKING, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    })
+}
+
+/// The runtime in `slot` if it was built by this process, else a new one. Lock-free, so a
+/// fork taken at any moment cannot leave a held lock behind in the child.
+fn slot_runtime(
+    slot: &'static AtomicPtr<Slot>,
+    build: impl FnOnce() -> std::io::Result<Runtime>,
+) -> PyResult<&'static Runtime> {
     let pid = std::process::id();
-    let current = CURRENT.load(Ordering::Acquire);
-    if let Some(slot) = leaked(current) {
-        if slot.pid == pid {
-            return Ok(&slot.runtime);
+    let current = slot.load(Ordering::Acquire);
+    if let Some(existing) = leaked(current) {
+        if existing.pid == pid {
+            return Ok(&existing.runtime);
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("sms-otp-io")
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            PyRuntimeError::new_err(format!("sms_otp could not start its I/O runtime: {e}"))
-        })?;
+    let runtime = build().map_err(|e| {
+        PyRuntimeError::new_err(format!("sms_otp could not start its I/O runtime: {e}"))
+    })?;
     let fresh: &'static mut Slot = Box::leak(Box::new(Slot { pid, runtime }));
     let fresh_ptr: *mut Slot = fresh;
-    match CURRENT.compare_exchange(current, fresh_ptr, Ordering::AcqRel, Ordering::Acquire) {
+    match slot.compare_exchange(current, fresh_ptr, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => Ok(&fresh.runtime),
         // Another thread of this process won the race: use its runtime (ours stays leaked,
         // a one-off cost after a fork).
         Err(winner) => match leaked(winner) {
-            Some(slot) if slot.pid == pid => Ok(&slot.runtime),
+            Some(existing) if existing.pid == pid => Ok(&existing.runtime),
             _ => Ok(&fresh.runtime),
         },
     }
@@ -51,7 +76,7 @@ pub fn runtime() -> PyResult<&'static Runtime> {
 
 fn leaked(ptr: *mut Slot) -> Option<&'static Slot> {
     // SAFETY: slots are only ever created by Box::leak and never freed, so any non-null
-    // pointer stored in CURRENT points to a live Slot for the rest of the process.
+    // pointer stored in a slot points to a live Slot for the rest of the process.
     #[allow(unsafe_code)]
     unsafe {
         ptr.as_ref()
