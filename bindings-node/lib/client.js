@@ -46,14 +46,15 @@ function abortReason(signal) {
 
 /** A native outcome as the response object, or throws the error of its payload. */
 function settle(outcome) {
-  if (outcome.error) throw fromPayload(outcome.error);
-  const r = outcome.response;
+  if (typeof outcome !== 'string') throw fromPayload(outcome.error);
+  // The core validated these four fields from this very body before returning it.
+  const raw = JSON.parse(outcome);
   return {
-    request_id: r.requestId,
-    user_id: r.userId,
-    phone_id: r.phoneId,
-    status_code: r.statusCode,
-    raw: JSON.parse(r.rawJson),
+    request_id: raw.request_id,
+    user_id: raw.user_id,
+    phone_id: raw.phone_id,
+    status_code: raw.status_code,
+    raw,
   };
 }
 

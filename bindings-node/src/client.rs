@@ -58,35 +58,24 @@ pub struct NativeAttributes {
     pub user_agent: Option<String>,
 }
 
-/// A successful send. `raw_json` is the whole body as JSON text (the JS layer parses it, so
-/// any body the core accepted becomes a plain object without napi's own depth limits).
+/// What a failed or cancelled `send` resolves to: exactly one of `error`, `cancelled`.
 #[napi(object, object_from_js = false)]
 #[derive(Debug)]
-pub struct SendResult {
-    pub request_id: String,
-    pub user_id: String,
-    pub phone_id: String,
-    pub status_code: u32,
-    pub raw_json: String,
-}
-
-/// What `send` resolves to: exactly one of `response`, `error`, `cancelled`.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct Outcome {
-    pub response: Option<SendResult>,
+pub struct Failure {
     pub error: Option<ErrorPayload>,
     pub cancelled: Option<bool>,
 }
 
-impl Outcome {
-    fn error(error: impl Into<ErrorPayload>) -> Outcome {
-        Outcome {
-            response: None,
-            error: Some(error.into()),
-            cancelled: None,
-        }
-    }
+/// What `send` resolves to. A success is the response body as JSON text, one string: the
+/// JS layer parses it and reads the four fields from it (the core took them from the same
+/// body), which costs far less than building a nested object through N-API per send.
+type Outcome = Either<String, Failure>;
+
+fn failure(error: impl Into<ErrorPayload>) -> Outcome {
+    Either::B(Failure {
+        error: Some(error.into()),
+        cancelled: None,
+    })
 }
 
 /// The core client. It has no JS constructor: `createClient` makes one.
@@ -189,16 +178,6 @@ fn send_request(r: NativeRequest) -> CoreResult<sms_otp::SendRequest> {
     })
 }
 
-fn into_result(resp: sms_otp::SendResponse) -> SendResult {
-    SendResult {
-        raw_json: serde_json::Value::Object(resp.raw).to_string(),
-        request_id: resp.request_id,
-        user_id: resp.user_id,
-        phone_id: resp.phone_id,
-        status_code: u32::from(resp.status_code),
-    }
-}
-
 #[napi]
 impl NativeClient {
     #[napi(getter)]
@@ -231,16 +210,12 @@ impl NativeClient {
         env.spawn_future(async move {
             let request = match request {
                 Ok(request) => request,
-                Err(e) => return Ok(Outcome::error(e)),
+                Err(e) => return Ok(failure(e)),
             };
             let work = CatchUnwind(Box::pin(async move {
                 match client.otps.sms.send(request).await {
-                    Ok(resp) => Outcome {
-                        response: Some(into_result(resp)),
-                        error: None,
-                        cancelled: None,
-                    },
-                    Err(e) => Outcome::error(e),
+                    Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
+                    Err(e) => failure(e),
                 }
             }));
             // Never completes unless the token fires (a token dropped unfired, which cannot
@@ -255,10 +230,10 @@ impl NativeClient {
             };
             let outcome = tokio::select! {
                 biased;
-                () = fired => Ok(Outcome { response: None, error: None, cancelled: Some(true) }),
+                () = fired => Ok(Either::B(Failure { error: None, cancelled: Some(true) })),
                 outcome = work => outcome,
             };
-            Ok(outcome.unwrap_or_else(|what| Outcome::error(internal(&what))))
+            Ok(outcome.unwrap_or_else(|what| failure(internal(&what))))
         })
     }
 }
