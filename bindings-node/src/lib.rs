@@ -29,11 +29,33 @@ pub fn normalize_phone_number(
     text: String,
     default_region: Option<String>,
 ) -> Either<String, ErrorPayload> {
-    // API.md's default region for every surface; the core's function takes it explicitly.
-    let region = default_region.as_deref().unwrap_or("US");
+    let region = default_region.as_deref().unwrap_or(sms_otp::DEFAULT_REGION);
     match sms_otp::normalize_phone_number(&text, region) {
         Ok(e164) => Either::A(e164),
         Err(e) => Either::B(e.into()),
+    }
+}
+
+/// The core's option defaults, in the units of the Node options (for the drift check of
+/// the documentation in index.d.ts).
+#[napi(object)]
+#[derive(Debug)]
+pub struct Defaults {
+    pub timeout_ms: f64,
+    pub connect_timeout_ms: f64,
+    pub max_retries: u32,
+    pub max_max_retries: u32,
+    pub retry_rate_limited: bool,
+}
+
+#[napi]
+pub fn defaults() -> Defaults {
+    Defaults {
+        timeout_ms: sms_otp::DEFAULT_TIMEOUT.as_secs_f64() * 1000.0,
+        connect_timeout_ms: sms_otp::DEFAULT_CONNECT_TIMEOUT.as_secs_f64() * 1000.0,
+        max_retries: sms_otp::DEFAULT_MAX_RETRIES,
+        max_max_retries: sms_otp::MAX_MAX_RETRIES,
+        retry_rate_limited: false,
     }
 }
 

@@ -71,3 +71,20 @@ test('the version is the workspace version, and package.json agrees', () => {
   assert.equal(sms.VERSION, workspaceVersion);
   assert.equal(require('../package.json').version, workspaceVersion, 'bump package.json with the workspace version');
 });
+
+test('the defaults documented in index.d.ts are the core defaults', () => {
+  const core = native.defaults();
+  const documented = (option) => {
+    const match = new RegExp(`/\\*\\*([^*]|\\*(?!/))*\\*/\\s*${option}\\?:`).exec(dts);
+    assert.ok(match, `index.d.ts documents no option ${option}`);
+    return match[0];
+  };
+  for (const [option, want] of [
+    ['timeout_ms', `Default ${core.timeoutMs}.`],
+    ['connect_timeout_ms', `Default ${core.connectTimeoutMs}.`],
+    ['max_retries', `Default ${core.maxRetries}, at most ${core.maxMaxRetries}.`],
+    ['retry_rate_limited', `Default ${core.retryRateLimited}.`],
+  ]) {
+    assert.ok(documented(option).includes(want), `index.d.ts: the comment of ${option} must say "${want}" (the core's default)`);
+  }
+});

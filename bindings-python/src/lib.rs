@@ -22,8 +22,8 @@ fn normalize_phone_number(
     default_region: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
     let text = args::required_str(text, "text")?;
-    let region =
-        args::optional_str(default_region, "default_region")?.unwrap_or_else(|| "US".to_owned());
+    let region = args::optional_str(default_region, "default_region")?
+        .unwrap_or_else(|| sms_otp::DEFAULT_REGION.to_owned());
     sms_otp::normalize_phone_number(&text, &region).map_err(|e| errors::to_py(py, e))
 }
 
@@ -34,6 +34,18 @@ fn error_kinds() -> Vec<(&'static str, &'static str, &'static str)> {
         .iter()
         .map(|k| (k.code(), k.class_name(), k.parent_class_name()))
         .collect()
+}
+
+/// The core's option defaults in Python's units, for the drift tests of the docstrings.
+#[pyfunction]
+fn defaults() -> (f64, f64, u32, u32, bool) {
+    (
+        sms_otp::DEFAULT_TIMEOUT.as_secs_f64(),
+        sms_otp::DEFAULT_CONNECT_TIMEOUT.as_secs_f64(),
+        sms_otp::DEFAULT_MAX_RETRIES,
+        sms_otp::MAX_MAX_RETRIES,
+        false,
+    )
 }
 
 /// The 16 locale tags, for the drift tests and the stubs.
@@ -55,6 +67,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;
+    m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -56,3 +56,15 @@ def test_options_leave_defaults_to_the_core() -> None:
             f"{function.__qualname__} restates defaults {restated}; "
             "write `= None` so the Rust core resolves them (one place for every default)"
         )
+
+
+def test_documented_defaults_equal_the_core() -> None:
+    timeout, connect_timeout, max_retries, max_max_retries, retry_rate_limited = _native.defaults()
+    doc = " ".join((sms_otp.Client.__doc__ or "").split())
+    expected = (
+        f"timeout={timeout!r} (seconds per attempt, from sending to a fully read response), "
+        f"connect_timeout={connect_timeout!r} (TCP + TLS), max_retries={max_retries} (at most "
+        f"{max_max_retries}; only failures that provably never reached the server), "
+        f"retry_rate_limited={retry_rate_limited}."
+    )
+    assert expected in doc, f"the Client docstring drifted from the core; it should say:\n{expected}"

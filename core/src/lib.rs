@@ -42,7 +42,7 @@ pub use error::{Error, ErrorKind, TimeoutPhase};
 pub use locale::Locale;
 pub use phone::{
     calling_code, is_assigned_calling_code, normalize_phone_number, validate_phone_number,
-    SANDBOX_PHONE_NUMBER,
+    DEFAULT_REGION, SANDBOX_PHONE_NUMBER,
 };
 pub use request::{Attributes, SendRequest, SendResponse};
 pub use response::MAX_BODY_BYTES;

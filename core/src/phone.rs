@@ -8,6 +8,9 @@ use std::sync::OnceLock;
 
 use crate::Error;
 
+/// The region `normalize_phone_number` assumes in every surface when none is given.
+pub const DEFAULT_REGION: &str = "US";
+
 /// The sandbox number of the test environment: always accepted, never texted, code `000000`.
 pub const SANDBOX_PHONE_NUMBER: &str = "+10000000000";
 

@@ -107,6 +107,10 @@ class Client:
 
     Keyword names follow the official ``stytch`` package, so ``from stytch import Client``
     becomes ``from sms_otp import Client``. Durations are seconds (floats).
+
+    Unset options take the core's defaults: timeout=10.0 (seconds per attempt, from sending
+    to a fully read response), connect_timeout=3.0 (TCP + TLS), max_retries=2 (at most 10;
+    only failures that provably never reached the server), retry_rate_limited=False.
     """
 
     __slots__ = ("otps", "_native")
