@@ -36,17 +36,11 @@ function platformSuffix() {
   return `${base}-${musl ? 'musl' : 'gnu'}`;
 }
 
-let cli;
-try {
-  const manifest = require.resolve('@napi-rs/cli/package.json', { paths: [root] });
-  cli = path.join(path.dirname(manifest), require(manifest).bin.napi);
-} catch {
-  cli = undefined;
-}
-
-if (cli) {
-  run(process.execPath, [cli, 'build', '--platform', '--no-js', '--dts', 'native.d.ts', ...(release ? ['--release'] : [])]);
-} else {
+// Plain cargo, not `napi build`: the napi CLI passes an explicit --target, which makes cargo
+// build every dependency a second time under target/<triple>/ instead of reusing the
+// workspace build that `cargo test` already made (minutes on a 2-core CI machine). The
+// TypeScript declarations are written by hand (index.d.ts), so nothing generated is lost.
+{
   const manifest = path.join(root, 'Cargo.toml');
   run('cargo', ['build', '--manifest-path', manifest, '--lib', ...(release ? ['--release'] : [])]);
   const meta = spawnSync('cargo', ['metadata', '--format-version', '1', '--no-deps', '--manifest-path', manifest], {
