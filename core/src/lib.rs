@@ -45,5 +45,7 @@ pub use phone::{
     SANDBOX_PHONE_NUMBER,
 };
 pub use request::{Attributes, SendRequest, SendResponse};
+#[doc(hidden)]
+pub use response::__interpret_for_fuzzing;
 pub use response::MAX_BODY_BYTES;
 pub use retry::MAX_RATE_LIMIT_WAIT;

@@ -142,6 +142,28 @@ pub(crate) fn excerpt(body: &[u8], redact: &Redactor<'_>) -> String {
     redact.clean(&text)
 }
 
+/// Not part of the API: [`interpret`] as `Transport::exchange` calls it (a raw `Retry-After`
+/// and `Location` header value, the whole body, the client's two secrets), for the fuzz
+/// targets in `core/fuzz`.
+#[doc(hidden)]
+pub fn __interpret_for_fuzzing(
+    status: u16,
+    retry_after: Option<&str>,
+    location: Option<&str>,
+    body: &[u8],
+    secrets: [&str; 2],
+) -> Result<SendResponse, Error> {
+    interpret(
+        &Received {
+            status,
+            retry_after: retry_after.and_then(parse_retry_after),
+            location,
+            body,
+        },
+        &Redactor { secrets },
+    )
+}
+
 /// Parses `Retry-After`: delay-seconds, or an HTTP date (as seconds from now, at least 0).
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
