@@ -27,6 +27,8 @@ mod error;
 mod locale;
 mod phone;
 mod probe;
+#[cfg(test)]
+mod properties;
 mod request;
 mod response;
 mod retry;

@@ -11,13 +11,15 @@ use crate::Error;
 /// The sandbox number of the test environment: always accepted, never texted, code `000000`.
 pub const SANDBOX_PHONE_NUMBER: &str = "+10000000000";
 
-/// The calling codes libphonenumber knows (geographic and non-geographic), built once.
+/// The calling codes libphonenumber knows (geographic and non-geographic), built once. Looked
+/// up code by code: phonenumber's `DATABASE.iter()` yields one entry per region id, and every
+/// non-geographic code shares the id "001", so it would keep only one of them (979) and
+/// refuse +800, +808, +870, +878, +881, +882, +883 and +888 (satellite phones among them).
 fn assigned_calling_codes() -> &'static HashSet<u16> {
     static CODES: OnceLock<HashSet<u16>> = OnceLock::new();
     CODES.get_or_init(|| {
-        phonenumber::metadata::DATABASE
-            .iter()
-            .map(|meta| meta.country_code())
+        (1..1000u16)
+            .filter(|code| phonenumber::metadata::DATABASE.by_code(code).is_some())
             .collect()
     })
 }
@@ -342,6 +344,24 @@ mod tests {
         ] {
             assert_eq!(validate_phone_number(number).ok(), Some(code), "{number}");
         }
+    }
+
+    /// Found by the property test against the ITU list: non-geographic codes were refused.
+    #[test]
+    fn accepts_non_geographic_calling_codes() {
+        for code in [
+            "800", "808", "870", "878", "881", "882", "883", "888", "979",
+        ] {
+            assert!(is_assigned_calling_code(code), "{code}");
+        }
+        assert_eq!(validate_phone_number("+881612345678").ok(), Some("881"));
+        assert_eq!(validate_phone_number("+8821612345678").ok(), Some("882"));
+        assert_eq!(
+            normalize_phone_number("+882 16 1234 5678", "US")
+                .ok()
+                .as_deref(),
+            Some("+8821612345678")
+        );
     }
 
     #[test]
