@@ -46,9 +46,13 @@ impl Redactor<'_> {
                 *text = cleaned;
                 changed
             }
-            Value::Array(items) => items
-                .iter_mut()
-                .fold(false, |changed, item| self.clean_json(item) || changed),
+            Value::Array(items) => {
+                let mut changed = false;
+                for item in items {
+                    changed |= self.clean_json(item);
+                }
+                changed
+            }
             Value::Object(map) => {
                 let mut changed = false;
                 let entries = std::mem::take(map);
