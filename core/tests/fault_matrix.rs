@@ -137,6 +137,47 @@ fn rows() -> Vec<(&'static str, Behaviour, Expect)> {
             unexpected(400, false),
         ),
     ];
+    // Answers that are not HTTP, or break off: the request was sent, so "may have been".
+    let mut header_bomb = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..2000 {
+        header_bomb.extend_from_slice(format!("X-H{i}: {}\r\n", "a".repeat(100)).as_bytes());
+    }
+    header_bomb.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+    for (name, bytes) in [
+        ("not HTTP", b"garbage garbage\r\n\r\n".to_vec()),
+        (
+            "an HTTP/2 frame",
+            b"\x00\x00\x12\x04\x00\x00\x00\x00\x00".to_vec(),
+        ),
+        ("200 KB of headers", header_bomb),
+        (
+            "a NUL in a header",
+            b"HTTP/1.1 500 X\r\nX-A: a\x00b\r\nContent-Length: 2\r\n\r\n{}".to_vec(),
+        ),
+        (
+            "body shorter than Content-Length",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"a\":1}".to_vec(),
+        ),
+        (
+            "broken chunk",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n".to_vec(),
+        ),
+    ] {
+        rows.push((name, Behaviour::Raw(bytes), broken_after_send()));
+    }
+    rows.push((
+        "204 without a body",
+        Behaviour::Raw(b"HTTP/1.1 204 No Content\r\n\r\n".to_vec()),
+        unexpected(204, true),
+    ));
+    rows.push((
+        "gzip body (never asked for)",
+        Behaviour::Raw(
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\n\x1f\x8b\x08\x00"
+                .to_vec(),
+        ),
+        unexpected(200, true),
+    ));
     for status in [301, 302, 303, 307, 308] {
         rows.push((
             "redirect",
@@ -269,4 +310,28 @@ async fn a_half_closed_connection_reused_at_once_never_sends_twice() {
         assert_eq!(server.seen(), 2);
     }
     println!("half-closed connection reused at once: {ok} succeeded, {broken} broken");
+}
+
+/// Informational answers before the real one, and an HTTP/1.0 close-delimited body, are
+/// read like any answer.
+#[tokio::test]
+async fn informational_answers_and_http_1_0_are_read() {
+    let ok = r#"{"request_id":"r","user_id":"u","phone_id":"p","status_code":200}"#;
+    for raw in [
+        format!(
+            "HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{ok}",
+            ok.len()
+        ),
+        format!(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{ok}",
+            ok.len()
+        ),
+        format!("HTTP/1.0 200 OK\r\n\r\n{ok}"),
+    ] {
+        let server = Hostile::start(vec![Behaviour::Raw(raw.clone().into_bytes())]).await;
+        let client = builder(&server.url()).build().unwrap();
+        let resp = client.otps.sms.send(request()).await;
+        assert_eq!(resp.map(|r| r.request_id).ok().as_deref(), Some("r"), "{raw}");
+        assert_eq!(server.seen(), 1);
+    }
 }

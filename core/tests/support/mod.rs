@@ -37,6 +37,8 @@ pub enum Behaviour {
     OkThenHalfClose,
     /// Answer like `ok()` (keep-alive), then close the connection.
     OkThenClose,
+    /// Write these bytes as the whole answer, then close the connection.
+    Raw(Vec<u8>),
 }
 
 impl Behaviour {
@@ -307,6 +309,11 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
                 while let Some(request) = read_request(&mut stream, &mut buffer).await {
                     shared.requests.lock().unwrap().push(request);
                 }
+                return;
+            }
+            Behaviour::Raw(bytes) => {
+                stream.write_all(&bytes).await.ok();
+                stream.shutdown().await.ok();
                 return;
             }
             Behaviour::Huge { total } => {
