@@ -185,10 +185,25 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
 /// whitespace) matches the whole of `digits`. phonenumber's own `is_match` only anchors the
 /// start ("89123456789" "matches" Russia's 10-digit pattern).
 fn matches_whole(regex: &str, digits: &str) -> bool {
-    regex::RegexBuilder::new(&format!("^(?:{regex})$"))
-        .ignore_whitespace(true)
-        .build()
-        .is_ok_and(|re| re.is_match(digits))
+    use std::collections::HashMap;
+    use std::sync::{Mutex, PoisonError};
+    // Compiled once each: the patterns come from the metadata (a few hundred), never from
+    // the input.
+    static ANCHORED: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let mut cache = ANCHORED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    cache
+        .entry(regex.to_owned())
+        .or_insert_with(|| {
+            regex::RegexBuilder::new(&format!("^(?:{regex})$"))
+                .ignore_whitespace(true)
+                .build()
+                .ok()
+        })
+        .as_ref()
+        .is_some_and(|re| re.is_match(digits))
 }
 
 /// The decimal digits of `text` in order (ASCII, fullwidth and Arabic-Indic forms), letters
