@@ -168,7 +168,7 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
         let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
         if let Err(e) = validate_phone_number(&e164) {
             refusal.get_or_insert(e);
-        } else if keeps_typed_digits(text, &e164, &parsed, source, literal) {
+        } else if keeps_typed_digits(text, &e164, &parsed, source, region.as_ref(), literal) {
             return Ok(e164);
         }
     }
@@ -248,9 +248,9 @@ fn idd_to_plus(text: &str, region: &str) -> Option<String> {
 }
 
 /// Whether the digits typed in `text` are exactly what reading it as `parsed` (`e164`)
-/// accounts for: a lead that is, by `source`, nothing, the country code after `+` or an
-/// international prefix, or the country code alone; then maybe a national trunk prefix; the
-/// national number; the extension's digits. phonenumber 0.3 sometimes drops digits that
+/// accounts for: a lead that is, by `source`, nothing, the country code after `+` or after
+/// the international prefix of `region`, or the country code alone; then maybe a national
+/// trunk prefix; the national number; the extension's digits. phonenumber 0.3 sometimes drops digits that
 /// belong to the number (it strips a trunk prefix twice, or the wrong country's), so a
 /// dropped trunk prefix also needs a valid result that could not have kept it.
 fn keeps_typed_digits(
@@ -258,6 +258,7 @@ fn keeps_typed_digits(
     e164: &str,
     parsed: &phonenumber::PhoneNumber,
     source: phonenumber::country::Source,
+    region: &str,
     literal: bool,
 ) -> bool {
     use phonenumber::country::Source;
@@ -325,10 +326,17 @@ fn keeps_typed_digits(
                     && parsed.is_valid()
                     && !could_be_national(&format!("{lead}{national}"))
             }
-            // An international prefix, the country code, maybe a trunk prefix.
-            Source::Idd => lead
-                .match_indices(&*code)
-                .any(|(at, _)| trunk_ok(&lead[at + code.len()..])),
+            // The default region's international prefix (`011` from the US), the country
+            // code, maybe a trunk prefix.
+            Source::Idd => {
+                let idd = phonenumber::metadata::DATABASE
+                    .by_id(region)
+                    .and_then(|m| m.international_prefix());
+                lead.match_indices(&*code).any(|(at, _)| {
+                    idd.is_some_and(|re| matches_whole(re.as_str(), &lead[..at]))
+                        && trunk_ok(&lead[at + code.len()..])
+                })
+            }
         }
     })
 }
