@@ -109,14 +109,11 @@ fn normalizing_twice_is_normalizing_once() {
 
 /// Found by the `phone` fuzz target: any digits before the country code passed for an
 /// international prefix, so "(01(111-(111-06958" in region US became +11106958 (and a second
-/// pass refused it). Only the region's own international prefix may precede the code.
+/// pass refused it; libphonenumber reads +1111106958). Only the region's own international
+/// prefix may precede the code.
 #[test]
 fn only_the_regions_international_prefix_is_dropped() {
-    for text in [
-        "\u{fffd}(01(111-(111-06958",
-        "01111 1 1106958",
-        "0 1 1 1 1 202 555 0162",
-    ] {
+    for text in ["\u{fffd}(01(111-(111-06958", "01111 1 1106958"] {
         let err = normalize_phone_number(text, "US").expect_err(text);
         assert_eq!(err.field(), Some("phone_number"), "{text}");
     }
