@@ -19,6 +19,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Upper bound on `max_retries`: more would only hide an outage.
 pub const MAX_MAX_RETRIES: u32 = 10;
+/// Largest accepted `ca_file` (the system bundle of a distribution is under 1 MiB).
+const MAX_CA_FILE_BYTES: u64 = 16 << 20;
 /// Longest accepted timeout of either kind (a day is already absurd for an SMS send).
 const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -394,8 +396,17 @@ pub(crate) fn resolve_base_url(text: &str) -> Result<Url, Error> {
         }
         _ => return Err(bad("must start with https:// (or http:// on a loopback host)")),
     }
-    if url.host().is_none() {
-        return Err(bad("must have a host"));
+    match url.host() {
+        None => return Err(bad("must have a host")),
+        // WHATWG URLs take any length; DNS takes 253 characters, 63 per label.
+        Some(url::Host::Domain(name))
+            if name.len() > 253 || name.split('.').any(|label| label.len() > 63) =>
+        {
+            return Err(bad(
+                "has a host name longer than DNS allows (253 characters, 63 per label)",
+            ))
+        }
+        Some(_) => {}
     }
     let prefix = url.path().trim_end_matches('/').to_owned();
     let mut endpoint = url;
@@ -463,9 +474,29 @@ fn read_ca_file(
 ) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, Error> {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::CertificateDer;
+    use std::io::Read as _;
     let bad = |reason: String| Error::configuration("ca_file", reason);
-    let pem =
-        std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let cannot_read = |e: std::io::Error| bad(format!("cannot read {}: {e}", path.display()));
+    // Only a regular file: /dev/zero or /dev/urandom would be read until memory runs out,
+    // and opening a FIFO blocks until someone writes to it.
+    let metadata = std::fs::metadata(path).map_err(cannot_read)?;
+    if !metadata.is_file() {
+        return Err(bad(format!(
+            "{} is not a regular file (a PEM bundle is expected)",
+            path.display()
+        )));
+    }
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut pem))
+        .map_err(cannot_read)?;
+    if pem.len() as u64 > MAX_CA_FILE_BYTES {
+        return Err(bad(format!(
+            "{} is larger than {} MiB, too large for a PEM bundle",
+            path.display(),
+            MAX_CA_FILE_BYTES >> 20
+        )));
+    }
     let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad(format!("{} is not a valid PEM bundle: {e}", path.display())))?;
@@ -506,6 +537,8 @@ mod tests {
         ok("http://127.8.9.10", "http://127.8.9.10/v1/otps/sms/send");
         ok("http://[::1]:80/x", "http://[::1]/x/v1/otps/sms/send");
         ok("http://LOCALHOST:1", "http://localhost:1/v1/otps/sms/send");
+        let longest = format!("https://{0}.{0}.{0}.{1}", "a".repeat(63), "b".repeat(61));
+        assert!(endpoint(&longest).is_ok());
         for bad in [
             "http://example.com",
             "http://10.0.0.1",
@@ -517,6 +550,10 @@ mod tests {
             "https://example.com/#f",
             "",
             "not a url",
+            // Found by the Python bad-input sweep: accepted, to fail only at DNS time.
+            &format!("https://{}.com", "a".repeat(70_000)),
+            &format!("https://{}.com", "a".repeat(64)),
+            &format!("https://{}", "a.".repeat(127)),
         ] {
             let err = endpoint(bad).expect_err(bad);
             assert_eq!(err.code(), "configuration_error");
@@ -632,12 +669,50 @@ mod tests {
             "user_agent_suffix"
         );
         assert_eq!(field(b().ca_file("/nonexistent/ca.pem")), "ca_file");
+        assert_eq!(field(b().ca_file("/")), "ca_file");
         assert!(b()
             .timeout_secs_f64(0.25)
             .max_retries(0)
             .allowed_country_codes(["1", "44"])
             .resolve()
             .is_ok());
+    }
+
+    /// Found by the Python bad-input sweep: `ca_file="/dev/zero"` read until memory ran out
+    /// (about 20 GB here), and a FIFO would block `Client(...)` forever.
+    #[test]
+    fn ca_file_must_be_a_small_regular_file() {
+        let reason = |path: &std::path::Path| {
+            let started = std::time::Instant::now();
+            let err = ClientBuilder::new("project-test-1", "secret-1")
+                .ca_file(path)
+                .resolve()
+                .err()
+                .expect("refused");
+            assert!(started.elapsed() < Duration::from_secs(2), "{path:?}");
+            assert_eq!(err.field(), Some("ca_file"));
+            err.reason().unwrap_or_default().to_owned()
+        };
+        for device in ["/dev/zero", "/dev/urandom", "/dev/null"] {
+            if std::path::Path::new(device).exists() {
+                assert!(
+                    reason(device.as_ref()).contains("not a regular file"),
+                    "{device}"
+                );
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("sms-otp-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let fifo = dir.join("fifo.pem");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(reason(&fifo).contains("not a regular file"));
+        }
+        let big = dir.join("big.pem");
+        let file = std::fs::File::create(&big).expect("create");
+        file.set_len(MAX_CA_FILE_BYTES + 1).expect("sparse file");
+        assert!(reason(&big).contains("too large"));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

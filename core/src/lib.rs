@@ -27,6 +27,8 @@ mod error;
 mod locale;
 mod phone;
 mod probe;
+#[cfg(test)]
+mod properties;
 mod request;
 mod response;
 mod retry;
@@ -45,5 +47,7 @@ pub use phone::{
     DEFAULT_REGION, SANDBOX_PHONE_NUMBER,
 };
 pub use request::{Attributes, SendRequest, SendResponse};
+#[doc(hidden)]
+pub use response::__interpret_for_fuzzing;
 pub use response::MAX_BODY_BYTES;
 pub use retry::MAX_RATE_LIMIT_WAIT;

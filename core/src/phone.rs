@@ -14,13 +14,15 @@ pub const DEFAULT_REGION: &str = "US";
 /// The sandbox number of the test environment: always accepted, never texted, code `000000`.
 pub const SANDBOX_PHONE_NUMBER: &str = "+10000000000";
 
-/// The calling codes libphonenumber knows (geographic and non-geographic), built once.
+/// The calling codes libphonenumber knows (geographic and non-geographic), built once. Looked
+/// up code by code: phonenumber's `DATABASE.iter()` yields one entry per region id, and every
+/// non-geographic code shares the id "001", so it would keep only one of them (979) and
+/// refuse +800, +808, +870, +878, +881, +882, +883 and +888 (satellite phones among them).
 fn assigned_calling_codes() -> &'static HashSet<u16> {
     static CODES: OnceLock<HashSet<u16>> = OnceLock::new();
     CODES.get_or_init(|| {
-        phonenumber::metadata::DATABASE
-            .iter()
-            .map(|meta| meta.country_code())
+        (1..1000u16)
+            .filter(|code| phonenumber::metadata::DATABASE.by_code(code).is_some())
             .collect()
     })
 }
@@ -98,7 +100,14 @@ pub fn validate_phone_number(phone_number: &str) -> Result<&str, Error> {
 /// Turns a number as people type it (`(202) 555-0162`, `+44 20 7946 0958`, `020 7946 0958`
 /// with region `GB`) into E.164, or fails with a validation error naming `phone_number`
 /// (or `default_region` when the region is not an ISO 3166 code).
+///
+/// It never changes the digits someone typed beyond what reading a number drops (`+` or an
+/// international prefix, a national trunk prefix such as the `0` of `020`, an extension): an
+/// input it cannot read that way is refused rather than turned into another number.
 pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String, Error> {
+    use phonenumber::country::Source;
+    use phonenumber::metadata::DATABASE;
+
     let region =
         phonenumber::country::Id::from_str(&default_region.to_ascii_uppercase()).map_err(|_| {
             Error::validation(
@@ -113,7 +122,7 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
             "is too long to be a phone number",
         ));
     }
-    let parsed = phonenumber::parse(Some(region), text).map_err(|_| {
+    let unreadable = || {
         Error::validation(
             "phone_number",
             format!(
@@ -122,10 +131,217 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
                 region.as_ref()
             ),
         )
-    })?;
-    let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
-    validate_phone_number(&e164)?;
-    Ok(e164)
+    };
+    let first = phonenumber::parse(Some(region), text).map_err(|_| unreadable())?;
+    let code = first.code().value();
+    let source = first.code().source();
+    let region_code = DATABASE.by_id(region.as_ref()).map(|m| m.country_code());
+    // phonenumber 0.3 strips the *default region's* national prefix from a number written
+    // with another country code ("+86 131 2345 6789" with region US lost the "1" of "131"),
+    // and sometimes a trunk prefix twice ("+7 800 555 35 35" lost its "8"). So a number
+    // written with its country code is also read without the region, and literally (with a
+    // region that has no national prefix: nothing stripped), and a reading is kept only if
+    // it accounts for every digit typed.
+    let international = match source {
+        Source::Plus => Some(text.to_owned()),
+        Source::Idd => idd_to_plus(text, region.as_ref()),
+        Source::Number | Source::Default => None,
+    };
+    let mut readings = Vec::with_capacity(3);
+    if let Some(international) = international
+        .as_deref()
+        .filter(|_| region_code != Some(code))
+    {
+        readings.extend(
+            phonenumber::parse(None, international)
+                .ok()
+                .map(|p| (p, false)),
+        );
+    }
+    readings.push((first, false));
+    if let Some(international) = &international {
+        let literal = phonenumber::parse(Some(phonenumber::country::Id::NO), international);
+        readings.extend(literal.ok().map(|p| (p, true)));
+    }
+    let mut refusal = None;
+    for (parsed, literal) in readings {
+        if parsed.code().value() != code {
+            continue;
+        }
+        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        if let Err(e) = validate_phone_number(&e164) {
+            refusal.get_or_insert(e);
+        } else if keeps_typed_digits(text, &e164, &parsed, source, region.as_ref(), literal) {
+            return Ok(e164);
+        }
+    }
+    Err(refusal.unwrap_or_else(|| {
+        Error::validation(
+            "phone_number",
+            "could not be converted to E.164 without changing its digits; write it as + then \
+             the country calling code and the number (e.g. +12025550162)",
+        )
+    }))
+}
+
+/// Whether `regex` (a libphonenumber metadata pattern, written with insignificant
+/// whitespace) matches the whole of `digits`. phonenumber's own `is_match` only anchors the
+/// start ("89123456789" "matches" Russia's 10-digit pattern).
+fn matches_whole(regex: &str, digits: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, PoisonError};
+    // Compiled once each: the patterns come from the metadata (a few hundred), never from
+    // the input.
+    static ANCHORED: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let mut cache = ANCHORED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    cache
+        .entry(regex.to_owned())
+        .or_insert_with(|| {
+            regex::RegexBuilder::new(&format!("^(?:{regex})$"))
+                .ignore_whitespace(true)
+                .build()
+                .ok()
+        })
+        .as_ref()
+        .is_some_and(|re| re.is_match(digits))
+}
+
+/// The decimal digits of `text` in order (ASCII, fullwidth and Arabic-Indic forms), letters
+/// read as on a phone keypad when `letters` (vanity numbers) and skipped otherwise (an
+/// extension's `ext.`); `None` when `text` holds digits of another script.
+fn typed_digits(text: &str, letters: bool) -> Option<String> {
+    const KEYPAD: &[u8; 26] = b"22233344455566677778889999";
+    let mut digits = String::new();
+    for c in text.chars() {
+        let zero = match c {
+            '0'..='9' => '0',
+            '\u{FF10}'..='\u{FF19}' => '\u{FF10}',
+            '\u{0660}'..='\u{0669}' => '\u{0660}',
+            '\u{06F0}'..='\u{06F9}' => '\u{06F0}',
+            'a'..='z' | 'A'..='Z' if letters => {
+                let index = usize::from(c.to_ascii_uppercase() as u8 - b'A');
+                digits.push(char::from(KEYPAD[index]));
+                continue;
+            }
+            c if c.is_numeric() => return None,
+            _ => continue,
+        };
+        let value = u32::from(c) - u32::from(zero);
+        digits.push(char::from_digit(value, 10)?);
+    }
+    Some(digits)
+}
+
+/// `text` with the international prefix of `region` (`011` from the US, `00` from most
+/// countries) replaced by `+`; `None` unless `text` is digits and punctuation only.
+fn idd_to_plus(text: &str, region: &str) -> Option<String> {
+    if text.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    let digits = typed_digits(text, false)?;
+    let idd = phonenumber::metadata::DATABASE
+        .by_id(region)?
+        .international_prefix()?
+        .find(&digits)
+        .filter(|m| m.start() == 0)?;
+    Some(format!("+{}", &digits[idd.end()..]))
+}
+
+/// Whether the digits typed in `text` are exactly what reading it as `parsed` (`e164`)
+/// accounts for: a lead that is, by `source`, nothing, the country code after `+` or after
+/// the international prefix of `region`, or the country code alone; then maybe a national
+/// trunk prefix; the national number; the extension's digits. phonenumber 0.3 sometimes drops digits that
+/// belong to the number (it strips a trunk prefix twice, or the wrong country's), so a
+/// dropped trunk prefix also needs a valid result that could not have kept it.
+fn keeps_typed_digits(
+    text: &str,
+    e164: &str,
+    parsed: &phonenumber::PhoneNumber,
+    source: phonenumber::country::Source,
+    region: &str,
+    literal: bool,
+) -> bool {
+    use phonenumber::country::Source;
+    let code = parsed.code().value();
+    let regions = phonenumber::metadata::DATABASE
+        .by_code(&code)
+        .unwrap_or_default();
+    let code = code.to_string();
+    let Some(national) = e164.strip_prefix('+').and_then(|d| d.strip_prefix(&*code)) else {
+        return false;
+    };
+    let extension = parsed.extension().map_or("", |e| e.as_ref());
+    // A national trunk prefix of the country, as its metadata spells it (`0`, `8`, `80`, …).
+    let is_trunk = |digits: &str| {
+        regions.iter().any(|m| {
+            m.national_prefix() == Some(digits)
+                || m.national_prefix_for_parsing()
+                    .is_some_and(|re| matches_whole(re.as_str(), digits))
+        })
+    };
+    // Whether `digits` could be a national number of the country as typed.
+    let could_be_national = |digits: &str| {
+        regions
+            .iter()
+            .any(|m| matches_whole(m.descriptors().general().national_number().as_str(), digits))
+    };
+    // Reading may drop a trunk prefix only if the number is valid without it and could not
+    // be a number with it.
+    let trunk_ok = |trunk: &str| {
+        trunk.is_empty()
+            || (is_trunk(trunk)
+                && parsed.is_valid()
+                && !could_be_national(&format!("{trunk}{national}")))
+    };
+    // A literal reading keeps a written trunk prefix ("+44 (0)20…" as +44020…): trust it
+    // only for a valid number or one that does not start with a trunk prefix.
+    if literal
+        && !parsed.is_valid()
+        && regions
+            .iter()
+            .any(|m| m.national_prefix().is_some_and(|p| national.starts_with(p)))
+    {
+        return false;
+    }
+    [false, true].into_iter().any(|letters| {
+        let Some(typed) = typed_digits(text, letters) else {
+            return false;
+        };
+        let Some(lead) = typed
+            .strip_suffix(extension)
+            .and_then(|t| t.strip_suffix(national))
+        else {
+            return false;
+        };
+        match source {
+            // National format: at most a trunk prefix before the national number.
+            Source::Default => trunk_ok(lead),
+            // `+`, the country code, maybe a trunk prefix.
+            Source::Plus => lead.strip_prefix(&*code).is_some_and(trunk_ok),
+            // The country code without `+` ("33 1 42 68 53 00" in region FR), maybe a trunk
+            // prefix: dropping the code is right only if all the digits could not be a
+            // national number ("250 123 456" is a number of Rwanda, +250).
+            Source::Number => {
+                lead.strip_prefix(&*code).is_some_and(trunk_ok)
+                    && parsed.is_valid()
+                    && !could_be_national(&format!("{lead}{national}"))
+            }
+            // The default region's international prefix (`011` from the US), the country
+            // code, maybe a trunk prefix.
+            Source::Idd => {
+                let idd = phonenumber::metadata::DATABASE
+                    .by_id(region)
+                    .and_then(|m| m.international_prefix());
+                lead.match_indices(&*code).any(|(at, _)| {
+                    idd.is_some_and(|re| matches_whole(re.as_str(), &lead[..at]))
+                        && trunk_ok(&lead[at + code.len()..])
+                })
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -154,6 +370,24 @@ mod tests {
         ] {
             assert_eq!(validate_phone_number(number).ok(), Some(code), "{number}");
         }
+    }
+
+    /// Found by the property test against the ITU list: non-geographic codes were refused.
+    #[test]
+    fn accepts_non_geographic_calling_codes() {
+        for code in [
+            "800", "808", "870", "878", "881", "882", "883", "888", "979",
+        ] {
+            assert!(is_assigned_calling_code(code), "{code}");
+        }
+        assert_eq!(validate_phone_number("+881612345678").ok(), Some("881"));
+        assert_eq!(validate_phone_number("+8821612345678").ok(), Some("882"));
+        assert_eq!(
+            normalize_phone_number("+882 16 1234 5678", "US")
+                .ok()
+                .as_deref(),
+            Some("+8821612345678")
+        );
     }
 
     #[test]

@@ -33,6 +33,51 @@ impl Redactor<'_> {
             .filter(|s| s.len() >= 4)
             .fold(text.to_owned(), |acc, s| acc.replace(s, "[redacted]"))
     }
+
+    /// Redacts every string (keys included) of a JSON value in place; true when any changed.
+    /// The server may echo a secret JSON-escaped (`\/`, `\u0073`): the raw text then does
+    /// not contain it, but the decoded strings do.
+    fn clean_json(&self, value: &mut serde_json::Value) -> bool {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => {
+                let cleaned = self.clean(text);
+                let changed = cleaned != *text;
+                *text = cleaned;
+                changed
+            }
+            Value::Array(items) => {
+                let mut changed = false;
+                for item in items {
+                    changed |= self.clean_json(item);
+                }
+                changed
+            }
+            Value::Object(map) => {
+                let mut changed = false;
+                let entries = std::mem::take(map);
+                for (key, mut item) in entries {
+                    changed |= self.clean_json(&mut item);
+                    let clean_key = self.clean(&key);
+                    changed |= clean_key != key;
+                    map.insert(clean_key, item);
+                }
+                changed
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
+        }
+    }
+
+    /// The body as text without secrets: when it is JSON that carried one (even escaped),
+    /// the redacted JSON re-serialised; otherwise the text itself, redacted.
+    fn clean_body(&self, body: &[u8]) -> String {
+        if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) {
+            if self.clean_json(&mut value) {
+                return self.clean(&value.to_string());
+            }
+        }
+        self.clean(&String::from_utf8_lossy(body))
+    }
 }
 
 /// Maps a fully read answer to the result of the call.
@@ -72,11 +117,9 @@ fn api_error(
     map: serde_json::Map<String, serde_json::Value>,
     redact: &Redactor<'_>,
 ) -> Error {
-    let text = |name: &str| {
-        map.get(name)
-            .and_then(|v| v.as_str())
-            .map(|s| redact.clean(s))
-    };
+    let mut json = serde_json::Value::Object(map);
+    let carried_secret = redact.clean_json(&mut json);
+    let text = |name: &str| json.get(name).and_then(|v| v.as_str()).map(str::to_owned);
     let kind = ErrorKind::from_status(r.status);
     let error_type = text("error_type");
     let error_message = text("error_message");
@@ -94,8 +137,13 @@ fn api_error(
     if kind == ErrorKind::Server {
         message.push_str("; the SMS may have been sent, so this was not retried");
     }
-    let body = redact.clean(&String::from_utf8_lossy(r.body));
-    let json = serde_json::from_str(&body).ok();
+    // The whole text, unless it carried a secret (perhaps escaped): then the redacted JSON.
+    let body = if carried_secret {
+        redact.clean(&json.to_string())
+    } else {
+        redact.clean(&String::from_utf8_lossy(r.body))
+    };
+    let error_url = text("error_url");
     Error::new(
         kind,
         message,
@@ -104,10 +152,10 @@ fn api_error(
             request_id,
             error_type,
             error_message,
-            error_url: text("error_url"),
+            error_url,
             retry_after: r.retry_after,
             body: Some(body),
-            json,
+            json: Some(json),
             ..Details::default()
         },
     )
@@ -131,15 +179,41 @@ pub(crate) fn unexpected(r: &Received<'_>, what: &str, redact: &Redactor<'_>) ->
     )
 }
 
-/// The first characters of a body, printable, for messages.
+/// The first characters of a body, printable, for messages. Redacted before it is cut, so a
+/// secret straddling the cut cannot show its first characters.
 pub(crate) fn excerpt(body: &[u8], redact: &Redactor<'_>) -> String {
-    let head = &body[..body.len().min(EXCERPT_CHARS * 4)];
-    let text: String = String::from_utf8_lossy(head)
+    let printable: String = redact
+        .clean_body(body)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    redact
+        .clean(&printable)
         .chars()
         .take(EXCERPT_CHARS)
-        .map(|c| if c.is_control() && c != ' ' { ' ' } else { c })
-        .collect();
-    redact.clean(&text)
+        .collect()
+}
+
+/// Not part of the API: [`interpret`] as `Transport::exchange` calls it (a raw `Retry-After`
+/// and `Location` header value, the whole body, the client's two secrets), for the fuzz
+/// targets in `core/fuzz`.
+#[doc(hidden)]
+pub fn __interpret_for_fuzzing(
+    status: u16,
+    retry_after: Option<&str>,
+    location: Option<&str>,
+    body: &[u8],
+    secrets: [&str; 2],
+) -> Result<SendResponse, Error> {
+    interpret(
+        &Received {
+            status,
+            retry_after: retry_after.and_then(parse_retry_after),
+            location,
+            body,
+        },
+        &Redactor { secrets },
+    )
 }
 
 /// Parses `Retry-After`: delay-seconds, or an HTTP date (as seconds from now, at least 0).
@@ -271,6 +345,80 @@ mod tests {
             !all.contains("MARK") && !all.contains("cHJvamVjdDpzZWNyZXQ="),
             "{all}"
         );
+    }
+
+    /// Every rendering of an error, for secret checks.
+    fn rendered(err: &Error) -> String {
+        format!(
+            "{err} | {err:?} | {:?} | {:?} | {:?} | {:?}",
+            err.body(),
+            err.body_json().map(ToString::to_string),
+            err.error_message(),
+            err.error_type()
+        )
+    }
+
+    /// A server that echoes the credentials JSON-escaped (PHP escapes `/`; any encoder may
+    /// write `\u0073`): the escaped text is not the secret, but what it decodes to is, and
+    /// `body_json()` and `Debug` showed it decoded.
+    #[test]
+    fn escaped_secrets_are_redacted_too() {
+        let redact = Redactor {
+            secrets: ["secret-test-MA/RK", "cHJvamVjdDpzZWNyZXQ="],
+        };
+        for body in [
+            r#"{"error_type":"x","error_message":"you sent secret-test-MA\/RK"}"#,
+            r#"{"error_type":"x","echo":{"\u0073ecret-test-MA\/RK":["secret-test-MA\u002fRK"]}}"#,
+            r#"{"error_type":"x","auth":"Basic cHJvamVjdDpzZWNyZXQ\u003d"}"#,
+        ] {
+            for status in [400, 503, 200] {
+                let err = interpret(
+                    &Received {
+                        status,
+                        retry_after: None,
+                        location: None,
+                        body: body.as_bytes(),
+                    },
+                    &redact,
+                )
+                .expect_err("an error");
+                let all = rendered(&err);
+                for leak in [
+                    "MA/RK",
+                    "MA\\/RK",
+                    "MA\\u002fRK",
+                    "ZWNyZXQ\\u003d",
+                    "cHJvamVjdDpzZWNyZXQ=",
+                ] {
+                    assert!(!all.contains(leak), "{status} {body}: {all}");
+                }
+            }
+        }
+    }
+
+    /// The excerpt of an unexpected answer was cut to 200 characters before redaction, so a
+    /// secret straddling the cut showed its first characters.
+    #[test]
+    fn excerpts_are_redacted_before_they_are_cut() {
+        let redact = Redactor {
+            secrets: ["secret-test-MARKER-0123456789", ""],
+        };
+        for at in 170..200 {
+            let body = format!("{}secret-test-MARKER-0123456789 and more", "x".repeat(at));
+            let err = interpret(
+                &Received {
+                    status: 502,
+                    retry_after: None,
+                    location: None,
+                    body: body.as_bytes(),
+                },
+                &redact,
+            )
+            .expect_err("502");
+            let excerpt = err.body().unwrap_or_default();
+            assert!(excerpt.chars().count() <= 200);
+            assert!(!excerpt.contains("secret-"), "{at}: {excerpt}");
+        }
     }
 
     #[test]

@@ -113,6 +113,8 @@ use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
 pub use admin::{DEFAULT_NEXT_TIMEOUT_MS, MAX_NEXT_TIMEOUT_MS};
+#[doc(hidden)]
+pub use send::__parse_send_for_fuzzing;
 pub use send::DEFAULT_EXPIRATION_MINUTES;
 pub use server::MAX_BODY_BYTES;
 pub use state::{

@@ -123,6 +123,22 @@ pub(crate) fn parse_send(
     })
 }
 
+/// Not part of the API: the send handler's body decoding over raw bytes (JSON, the phone
+/// number faults match on, then every shape and field rule), for the fuzz targets in
+/// `core/fuzz`. `Ok` gives the accepted phone number and expiration; `Err` the status and
+/// `error_type` the emulator would answer.
+#[doc(hidden)]
+pub fn __parse_send_for_fuzzing(
+    body: &[u8],
+    allowed_country_codes: &[String],
+) -> Result<(String, i64), (u16, String)> {
+    let body = serde_json::from_slice(body);
+    let _ = phone_hint(&body);
+    parse_send(body, allowed_country_codes)
+        .map(|p| (p.phone_number, p.expiration_minutes))
+        .map_err(|e| (e.status, e.error_type))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,13 @@ pub enum Behaviour {
     Close,
     /// Announce a chunked body and stream `total` bytes of it.
     Huge { total: usize },
+    /// Answer like `ok()`, then shut down the sending half (FIN) but keep reading: later
+    /// requests on this connection are recorded and never answered.
+    OkThenHalfClose,
+    /// Answer like `ok()` (keep-alive), then close the connection.
+    OkThenClose,
+    /// Write these bytes as the whole answer, then close the connection.
+    Raw(Vec<u8>),
 }
 
 impl Behaviour {
@@ -157,6 +164,34 @@ impl Hostile {
         Hostile { port, shared }
     }
 
+    /// Like `start`, but the port refuses connections (bound, not listening: the kernel
+    /// answers RST) until `opens_after` has passed, so a client's first attempts fail in
+    /// the connect phase.
+    pub async fn start_refusing(script: Vec<Behaviour>, opens_after: Duration) -> Hostile {
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        let addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        socket.bind(&addr.into()).unwrap();
+        let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+        let shared = Arc::new(Shared {
+            script: Mutex::new(script),
+            ..Shared::default()
+        });
+        let s = shared.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(opens_after).await;
+            socket.listen(128).unwrap();
+            socket.set_nonblocking(true).unwrap();
+            let listener = TcpListener::from_std(socket.into()).unwrap();
+            while let Ok((stream, _)) = listener.accept().await {
+                s.connections.fetch_add(1, Ordering::SeqCst);
+                let s = s.clone();
+                tokio::spawn(async move { serve(stream, s).await });
+            }
+        });
+        Hostile { port, shared }
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
@@ -247,6 +282,37 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
                 return;
             }
             Behaviour::Close => {
+                stream.shutdown().await.ok();
+                return;
+            }
+            kind @ (Behaviour::OkThenHalfClose | Behaviour::OkThenClose) => {
+                let Behaviour::Respond { status, body, .. } = Behaviour::ok() else {
+                    unreachable!()
+                };
+                let head = format!(
+                    "HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                if stream
+                    .write_all(&[head.as_bytes(), &body].concat())
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                stream.flush().await.ok();
+                if matches!(kind, Behaviour::OkThenClose) {
+                    return;
+                }
+                stream.shutdown().await.ok();
+                // Keep reading: whatever arrives is recorded, nothing is answered.
+                while let Some(request) = read_request(&mut stream, &mut buffer).await {
+                    shared.requests.lock().unwrap().push(request);
+                }
+                return;
+            }
+            Behaviour::Raw(bytes) => {
+                stream.write_all(&bytes).await.ok();
                 stream.shutdown().await.ok();
                 return;
             }
