@@ -123,8 +123,8 @@ client process. Before/after figures are medians of runs on this machine, same s
   runtime threads never touch Python: outcomes go onto a queue and one byte on a socketpair
   (watched with `loop.add_reader`) wakes the loop, which resolves every finished future in
   one pass with the GIL it already holds.
-- **Python blocking: 80 → 55 µs of client CPU per send, about 9.0k → 10.8k sends/s (0.74× →
-  about 1.0× the bare reqwest loop).** The calling thread used to block on the multi-thread
+- **Python blocking: 80 → 56 µs of client CPU per send, about 9.0k → 10.5k sends/s (0.74× →
+  0.86× the bare reqwest loop).** The calling thread used to block on the multi-thread
   runtime, so each send crossed to a worker thread and back (two wake-ups, a context switch
   each with the client pinned to one core). Blocking sends now run on a current-thread runtime
   that the calling thread drives itself, with its own connection pool.
