@@ -94,6 +94,46 @@ fn send_request(
     })
 }
 
+/// Runs a send to completion on the blocking runtime, driven by this thread with the GIL
+/// released, waking every 100 ms to let Ctrl-C (KeyboardInterrupt) through; an interrupt
+/// drops the future, which cancels the request. A panic inside surfaces as `SmsOtpError`.
+pub fn wait_blocking<F>(py: Python<'_>, work: F) -> PyResult<SendResponse>
+where
+    F: std::future::Future<Output = Result<sms_otp::SendResponse, sms_otp::Error>> + Send,
+{
+    let rt = blocking_runtime()?;
+    let outcome = py.detach(|| {
+        let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(async move {
+                tokio::pin!(work);
+                loop {
+                    tokio::select! {
+                        result = &mut work => return Some(result),
+                        () = tokio::time::sleep(Duration::from_millis(100)) => {
+                            let interrupted = Python::try_attach(|py| py.check_signals().is_err())
+                                .unwrap_or(true);
+                            if interrupted {
+                                return None;
+                            }
+                        }
+                    }
+                }
+            })
+        }));
+        waited.map_err(|_| ())
+    });
+    match outcome {
+        Err(()) => Err(errors::panic(py, "send panicked")),
+        Ok(Some(Ok(response))) => Ok(SendResponse::from(response)),
+        Ok(Some(Err(e))) => Err(errors::to_py(py, e)),
+        // Re-raise the pending signal's exception (KeyboardInterrupt) with the GIL held.
+        Ok(None) => Err(py
+            .check_signals()
+            .err()
+            .unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted"))),
+    }
+}
+
 #[pymethods]
 impl NativeClient {
     #[new]
@@ -210,41 +250,7 @@ impl NativeClient {
             session_jwt,
         )?;
         let client = self.blocking_client(py)?;
-        let rt = blocking_runtime()?;
-        let outcome = py.detach(|| {
-            // A panic in the library must surface as SmsOtpError, not unwind into Python.
-            let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                rt.block_on(async move {
-                let work = client.otps.sms.send(request);
-                tokio::pin!(work);
-                loop {
-                    tokio::select! {
-                        result = &mut work => return Some(result),
-                        () = tokio::time::sleep(Duration::from_millis(100)) => {
-                            // A pending signal (Ctrl-C) means stop waiting; dropping the
-                            // future cancels the request.
-                            let interrupted = Python::try_attach(|py| py.check_signals().is_err())
-                                .unwrap_or(true);
-                            if interrupted {
-                                return None;
-                            }
-                        }
-                    }
-                }
-            })
-            }));
-            waited.map_err(|_| ())
-        });
-        match outcome {
-            Err(()) => Err(errors::panic(py, "send panicked")),
-            Ok(Some(Ok(response))) => Ok(SendResponse::from(response)),
-            Ok(Some(Err(e))) => Err(errors::to_py(py, e)),
-            // Re-raise the pending signal's exception (KeyboardInterrupt) with the GIL held.
-            Ok(None) => Err(py
-                .check_signals()
-                .err()
-                .unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted"))),
-        }
+        wait_blocking(py, async move { client.otps.sms.send(request).await })
     }
 
     /// Asyncio send: returns an `asyncio.Future` of the running loop. Cancelling it aborts

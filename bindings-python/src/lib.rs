@@ -27,6 +27,24 @@ fn normalize_phone_number(
     sms_otp::normalize_phone_number(&text, &region).map_err(|e| errors::to_py(py, e))
 }
 
+/// For the test suite only: a send whose future panics, through the blocking path or (with
+/// `asynchronous`) the asyncio path, to prove a panic becomes `SmsOtpError`, not an abort.
+#[pyfunction]
+fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<PyAny>> {
+    let work = async {
+        let message = String::from("deliberate panic for the test suite");
+        if !message.is_empty() {
+            std::panic::panic_any(message);
+        }
+        Err(sms_otp::Error::configuration("test", "unreachable"))
+    };
+    if asynchronous {
+        future::spawn_for_asyncio(py, work).map(Bound::unbind)
+    } else {
+        client::wait_blocking(py, work).and_then(|r| Ok(Py::new(py, r)?.into_any()))
+    }
+}
+
 /// The stable error codes, class names and parents, for the drift tests.
 #[pyfunction]
 fn error_kinds() -> Vec<(&'static str, &'static str, &'static str)> {
@@ -68,6 +86,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(_panicking_send_for_tests, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

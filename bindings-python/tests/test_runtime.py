@@ -236,3 +236,18 @@ def test_each_event_loop_gets_its_own_completion_channel() -> None:
             t.join()
         assert counts == [50, 50]
         assert server.seen() == 250
+
+
+def test_a_panic_inside_the_library_is_an_sms_otp_error() -> None:
+    from sms_otp import _native
+
+    with pytest.raises(sms_otp.SmsOtpError) as blocking:
+        _native._panicking_send_for_tests(False)
+    assert blocking.value.code == "internal_error" and "please report it" in str(blocking.value)
+
+    async def main() -> None:
+        with pytest.raises(sms_otp.SmsOtpError) as asynchronous:
+            await _native._panicking_send_for_tests(True)
+        assert asynchronous.value.code == "internal_error"
+
+    asyncio.run(main())
