@@ -102,6 +102,39 @@ class Otps:
         self.sms = Sms(native)
 
 
+def _native_client(
+    project_id: Optional[str],
+    secret: Optional[str],
+    from_env: bool,
+    environment: Optional[str],
+    base_url: Optional[str],
+    custom_base_url: Optional[str],
+    timeout: Optional[float],
+    connect_timeout: Optional[float],
+    max_retries: Optional[int],
+    retry_rate_limited: Optional[bool],
+    allowed_country_codes: Optional[Sequence[str]],
+    user_agent_suffix: Optional[str],
+    ca_file: Optional[Union[str, "os.PathLike[str]"]],
+) -> _native.NativeClient:
+    """The one place that maps the Python options onto the native constructor's positions."""
+    return _native.NativeClient(
+        project_id,
+        secret,
+        environment,
+        base_url if base_url is not None else custom_base_url,
+        timeout,
+        connect_timeout,
+        max_retries,
+        retry_rate_limited,
+        allowed_country_codes,
+        user_agent_suffix,
+        ca_file,
+        _PYTHON_VERSION,
+        from_env,
+    )
+
+
 class Client:
     """A Stytch SMS OTP client, safe to share across threads and asyncio tasks.
 
@@ -135,11 +168,13 @@ class Client:
         # `suppress_warnings` is accepted for compatibility with the official client; this
         # library emits no warnings.
         del suppress_warnings
-        self._native = _native.NativeClient(
+        self._native = _native_client(
             project_id,
             secret,
+            False,
             environment,
-            base_url if base_url is not None else custom_base_url,
+            base_url,
+            custom_base_url,
             timeout,
             connect_timeout,
             max_retries,
@@ -147,7 +182,6 @@ class Client:
             allowed_country_codes,
             user_agent_suffix,
             ca_file,
-            _PYTHON_VERSION,
         )
         self.otps = Otps(self._native)
 
@@ -169,11 +203,13 @@ class Client:
         """A client from ``STYTCH_PROJECT_ID``, ``STYTCH_SECRET`` and optional
         ``STYTCH_BASE_URL`` (an explicit ``base_url`` wins); other options as keywords."""
         client = cls.__new__(cls)
-        client._native = _native.NativeClient(
+        client._native = _native_client(
             None,
             None,
+            True,
             environment,
-            base_url if base_url is not None else custom_base_url,
+            base_url,
+            custom_base_url,
             timeout,
             connect_timeout,
             max_retries,
@@ -181,8 +217,6 @@ class Client:
             allowed_country_codes,
             user_agent_suffix,
             ca_file,
-            _PYTHON_VERSION,
-            True,
         )
         client.otps = Otps(client._native)
         return client
