@@ -200,7 +200,10 @@ function attributes(value) {
   });
 }
 
-/** The request of `send(request)` as `NativeRequest`. */
+/**
+ * The request of `send(request)`, its fields checked and named as the native `send`'s
+ * positional arguments (absent fields are `undefined`).
+ */
 function sendRequest(request) {
   if (!isPlainObject(request)) throw wrongType('request', 'an object with phone_number', request);
   checkKeys(request, REQUEST_KEYS, 'request');
@@ -208,15 +211,19 @@ function sendRequest(request) {
     // Missing is a type problem in JS terms (like a missing argument in Python).
     throw new TypeError('phone_number is required, got ' + typeName(request.phone_number));
   }
-  return dropUndefined({
+  const attrs = attributes(request.attributes);
+  return {
     phoneNumber: string(request.phone_number, 'phone_number', 'validation'),
     expirationMinutes: optionalInteger(request.expiration_minutes, 'expiration_minutes'),
-    attributes: attributes(request.attributes),
+    // `attributes: {}` is sent as given, as the other languages do.
+    withAttributes: attrs !== undefined,
+    ipAddress: attrs?.ipAddress,
+    userAgent: attrs?.userAgent,
     locale: optionalString(request.locale, 'locale', 'validation'),
     userId: optionalString(request.user_id, 'user_id', 'validation'),
     sessionToken: optionalString(request.session_token, 'session_token', 'validation'),
     sessionJwt: optionalString(request.session_jwt, 'session_jwt', 'validation'),
-  });
+  };
 }
 
 /** The second argument of `send`: `{ signal }`. Returns the signal or undefined. */

@@ -44,11 +44,10 @@ function abortReason(signal) {
   return new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** A native outcome as the response object, or throws the error of its payload. */
-function settle(outcome) {
-  if (typeof outcome !== 'string') throw fromPayload(outcome.error);
+/** A successful send's body (JSON text) as the response object. */
+function response(body) {
   // The core validated these four fields from this very body before returning it.
-  const raw = JSON.parse(outcome);
+  const raw = JSON.parse(body);
   return {
     request_id: raw.request_id,
     user_id: raw.user_id,
@@ -58,38 +57,112 @@ function settle(outcome) {
   };
 }
 
+/**
+ * The promises of one client's sends in flight, by id, and the callback through which the
+ * native side settles them: one call per batch of finished sends, `[id, outcome, …]`.
+ * The callback holds only this table (never the client), so an unused client can still be
+ * garbage-collected while its last sends finish.
+ */
+class InFlight {
+  #pending = new Map();
+  #nextId = 0;
+
+  /** A fresh id for a send (u32, skipping any still in use after wrapping). */
+  nextId() {
+    do {
+      this.#nextId = (this.#nextId + 1) >>> 0;
+    } while (this.#pending.has(this.#nextId));
+    return this.#nextId;
+  }
+
+  add(id, resolve, reject) {
+    this.#pending.set(id, { resolve, reject });
+  }
+
+  /** Forgets a send (aborted): its late outcome is then ignored. */
+  drop(id) {
+    this.#pending.delete(id);
+  }
+
+  /** Settles a batch. Never throws: it runs straight from the native event. */
+  settle(batch) {
+    for (let i = 0; i < batch.length; i += 2) {
+      const id = batch[i];
+      const entry = this.#pending.get(id);
+      if (entry === undefined) continue; // aborted: already rejected
+      this.#pending.delete(id);
+      const outcome = batch[i + 1];
+      try {
+        if (typeof outcome === 'string') entry.resolve(response(outcome));
+        else entry.reject(fromPayload(outcome.error));
+      } catch (e) {
+        entry.reject(e);
+      }
+    }
+  }
+}
+
 class Sms {
   #native;
+  #inFlight;
 
-  constructor(nativeClient) {
+  constructor(nativeClient, inFlight) {
     this.#native = nativeClient;
+    this.#inFlight = inFlight;
   }
 
   /**
    * Sends a one-time passcode. Arguments are checked before any request; an aborted
    * `signal` drops the request at once and rejects with the signal's reason.
    */
-  async send(request, options = undefined) {
-    const nativeRequest = args.sendRequest(request);
-    const signal = args.sendOptions(options);
-    if (signal === undefined) {
-      return settle(await this.#native.send(nativeRequest, null));
+  send(request, options = undefined) {
+    let r, signal;
+    try {
+      r = args.sendRequest(request);
+      signal = args.sendOptions(options);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    if (signal.aborted) throw abortReason(signal);
-    const token = new native.CancelToken();
-    const pending = this.#native.send(nativeRequest, token);
-    let unwatch;
-    const aborted = new Promise((_, reject) => {
-      unwatch = watchAbort(signal, () => {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const inFlight = this.#inFlight;
+    const id = inFlight.nextId();
+    const token = signal === undefined ? null : new native.CancelToken();
+    const refused = this.#native.send(
+      id,
+      r.phoneNumber,
+      r.expirationMinutes,
+      r.withAttributes,
+      r.ipAddress,
+      r.userAgent,
+      r.locale,
+      r.userId,
+      r.sessionToken,
+      r.sessionJwt,
+      token,
+    );
+    if (refused != null) return Promise.reject(fromPayload(refused));
+    return new Promise((resolve, reject) => {
+      if (signal === undefined) {
+        inFlight.add(id, resolve, reject);
+        return;
+      }
+      const unwatch = watchAbort(signal, () => {
+        inFlight.drop(id);
         token.cancel();
         reject(abortReason(signal));
       });
+      inFlight.add(
+        id,
+        (value) => {
+          unwatch();
+          resolve(value);
+        },
+        (error) => {
+          unwatch();
+          reject(error);
+        },
+      );
     });
-    try {
-      return settle(await Promise.race([pending, aborted]));
-    } finally {
-      unwatch();
-    }
   }
 
   [util.inspect.custom]() {
@@ -98,9 +171,9 @@ class Sms {
 }
 
 class Otps {
-  constructor(nativeClient) {
+  constructor(nativeClient, inFlight) {
     /** SMS one-time passcodes. */
-    this.sms = new Sms(nativeClient);
+    this.sms = new Sms(nativeClient, inFlight);
     Object.freeze(this);
   }
 }
@@ -122,11 +195,17 @@ class Client {
    */
   constructor(options, fromEnv = undefined) {
     const useEnv = fromEnv === FROM_ENV;
-    const made = native.createClient(args.clientOptions(options, useEnv), useEnv, NODE_VERSION);
+    const inFlight = new InFlight();
+    const made = native.createClient(
+      args.clientOptions(options, useEnv),
+      useEnv,
+      NODE_VERSION,
+      (batch) => inFlight.settle(batch),
+    );
     if (isErrorPayload(made)) throw fromPayload(made);
     this.#native = made;
     /** `client.otps.sms.send(...)`, as in the official SDK. */
-    this.otps = new Otps(made);
+    this.otps = new Otps(made, inFlight);
   }
 
   /**

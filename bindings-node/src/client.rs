@@ -1,6 +1,6 @@
-//! `NativeClient`: the core client behind the JS `Client`, and its `send`, which returns a
-//! Promise on napi's tokio runtime that always resolves (to a response, a library error
-//! payload, or "cancelled"); it rejects only if napi itself fails.
+//! `NativeClient`: the core client behind the JS `Client`, and its `send`, which runs on
+//! napi's tokio runtime and hands its outcome (a response, a library error payload, or
+//! "cancelled") back through the client's batched completions (completions.rs).
 //!
 //! Argument *types* are checked by the JS layer (`args.js`), which hands over only values of
 //! the types declared here. Every rule about values lives in the core.
@@ -11,11 +11,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use napi::bindgen_prelude::{Either, PromiseRaw};
+use napi::bindgen_prelude::{Either, Function, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 use tokio::sync::watch;
 
+use crate::completions::Completions;
 use crate::errors::{internal, ErrorPayload};
 
 type CoreResult<T> = std::result::Result<T, sms_otp::Error>;
@@ -38,27 +39,7 @@ pub struct NativeOptions {
     pub ca_file: Option<String>,
 }
 
-/// The request after the JS layer checked its types.
-#[napi(object, object_to_js = false)]
-#[derive(Debug, Default)]
-pub struct NativeRequest {
-    pub phone_number: String,
-    pub expiration_minutes: Option<f64>,
-    pub attributes: Option<NativeAttributes>,
-    pub locale: Option<String>,
-    pub user_id: Option<String>,
-    pub session_token: Option<String>,
-    pub session_jwt: Option<String>,
-}
-
-#[napi(object, object_to_js = false)]
-#[derive(Debug, Default)]
-pub struct NativeAttributes {
-    pub ip_address: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-/// What a failed or cancelled `send` resolves to: exactly one of `error`, `cancelled`.
+/// What a failed or cancelled send settles with: exactly one of `error`, `cancelled`.
 #[napi(object, object_from_js = false)]
 #[derive(Debug)]
 pub struct Failure {
@@ -66,10 +47,10 @@ pub struct Failure {
     pub cancelled: Option<bool>,
 }
 
-/// What `send` resolves to. A success is the response body as JSON text, one string: the
-/// JS layer parses it and reads the four fields from it (the core took them from the same
-/// body), which costs far less than building a nested object through N-API per send.
-type Outcome = Either<String, Failure>;
+/// How a send ends. A success is the response body as JSON text, one string: the JS layer
+/// parses it and reads the four fields from it (the core took them from the same body),
+/// which costs far less than building a nested object through N-API per send.
+pub type Outcome = Either<String, Failure>;
 
 fn failure(error: impl Into<ErrorPayload>) -> Outcome {
     Either::B(Failure {
@@ -83,6 +64,7 @@ fn failure(error: impl Into<ErrorPayload>) -> Outcome {
 #[derive(Debug)]
 pub struct NativeClient {
     client: sms_otp::Client,
+    completions: Completions,
 }
 
 /// Integers arrive as JS numbers the JS layer checked with `Number.isInteger`; values beyond
@@ -144,38 +126,31 @@ fn node_option_names(e: sms_otp::Error) -> sms_otp::Error {
 }
 
 /// Builds a client from options (or from `STYTCH_*` environment variables plus options);
-/// a bad option comes back as a `ConfigurationError` payload.
+/// a bad option comes back as a `ConfigurationError` payload. `on_settled` receives the
+/// outcomes of finished sends on the JS thread, as `[id, outcome, id, outcome, …]`.
 #[napi]
 pub fn create_client(
     options: NativeOptions,
     from_env: bool,
     node_version: String,
-) -> Either<NativeClient, ErrorPayload> {
+    on_settled: Function<'_, Vec<Either<u32, Outcome>>, Unknown<'static>>,
+) -> Result<Either<NativeClient, ErrorPayload>> {
     let built = builder(options, from_env)
         .and_then(|b| b.surface("node", node_version).build())
         .map_err(node_option_names);
-    match built {
-        Ok(client) => Either::A(NativeClient { client }),
+    Ok(match built {
+        Ok(client) => Either::A(NativeClient {
+            client,
+            completions: Completions::new(on_settled)?,
+        }),
         Err(e) => Either::B(e.into()),
-    }
+    })
 }
 
-fn send_request(r: NativeRequest) -> CoreResult<sms_otp::SendRequest> {
-    Ok(sms_otp::SendRequest {
-        phone_number: r.phone_number,
-        expiration_minutes: r.expiration_minutes.map(|n| {
-            let n = saturating_i64(n);
-            i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
-        }),
-        attributes: r.attributes.map(|a| sms_otp::Attributes {
-            ip_address: a.ip_address,
-            user_agent: a.user_agent,
-        }),
-        locale: r.locale.map(|tag| tag.parse()).transpose()?,
-        user_id: r.user_id,
-        session_token: r.session_token,
-        session_jwt: r.session_jwt,
-    })
+/// Integers arrive as JS numbers; values beyond `i32` saturate for the core's range check.
+fn saturating_i32(n: f64) -> i32 {
+    let n = saturating_i64(n);
+    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
 }
 
 #[napi]
@@ -195,23 +170,51 @@ impl NativeClient {
         self.client.endpoint().to_owned()
     }
 
-    /// Sends on napi's tokio runtime. When `cancel` fires, the send future is dropped at once
-    /// (closing its connection) and the promise resolves to `{ cancelled: true }`.
+    /// Starts a send on napi's tokio runtime; its outcome reaches the client's `on_settled`
+    /// callback under `id`. The request arrives as positional arguments (after the JS layer
+    /// checked their types), which N-API reads far faster than an object's properties.
+    /// Returns a `ValidationError` payload, without starting anything, when a field cannot
+    /// even be represented (an unknown locale tag). When `cancel` fires, the send future is
+    /// dropped at once (closing its connection) and settles as `{ cancelled: true }`.
     #[napi]
-    pub fn send<'env>(
+    #[allow(clippy::too_many_arguments)]
+    pub fn send(
         &self,
-        env: &'env Env,
-        request: NativeRequest,
+        env: Env,
+        id: u32,
+        phone_number: String,
+        expiration_minutes: Option<f64>,
+        with_attributes: bool,
+        ip_address: Option<String>,
+        user_agent: Option<String>,
+        locale: Option<String>,
+        user_id: Option<String>,
+        session_token: Option<String>,
+        session_jwt: Option<String>,
         cancel: Option<&CancelToken>,
-    ) -> Result<PromiseRaw<'env, Outcome>> {
+    ) -> Option<ErrorPayload> {
+        let locale = match locale.map(|tag| tag.parse()).transpose() {
+            Ok(locale) => locale,
+            Err(e) => return Some(ErrorPayload::from(e)),
+        };
+        let attributes = with_attributes.then_some(sms_otp::Attributes {
+            ip_address,
+            user_agent,
+        });
+        let request = sms_otp::SendRequest {
+            phone_number,
+            expiration_minutes: expiration_minutes.map(saturating_i32),
+            attributes,
+            locale,
+            user_id,
+            session_token,
+            session_jwt,
+        };
         let client = self.client.clone();
+        let completions = self.completions.clone();
         let cancelled = cancel.map(|token| token.sender.subscribe());
-        let request = send_request(request);
-        env.spawn_future(async move {
-            let request = match request {
-                Ok(request) => request,
-                Err(e) => return Ok(failure(e)),
-            };
+        completions.started(&env);
+        napi::bindgen_prelude::spawn(async move {
             let work = CatchUnwind(Box::pin(async move {
                 match client.otps.sms.send(request).await {
                     Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
@@ -233,8 +236,9 @@ impl NativeClient {
                 () = fired => Ok(Either::B(Failure { error: None, cancelled: Some(true) })),
                 outcome = work => outcome,
             };
-            Ok(outcome.unwrap_or_else(|what| failure(internal(&what))))
-        })
+            completions.finish(id, outcome.unwrap_or_else(|what| failure(internal(&what))));
+        });
+        None
     }
 }
 

@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod client;
+mod completions;
 mod emulator;
 mod errors;
 
@@ -80,3 +81,7 @@ pub fn argument_error(kind: String, field: String, reason: String) -> ErrorPaylo
         sms_otp::Error::validation(field, reason).into()
     }
 }
+
+/// Rust-side allocations only (N-API copies every value it hands to V8). See Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

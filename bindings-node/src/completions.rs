@@ -1,0 +1,172 @@
+//! How finished sends reach the JS thread: through one threadsafe function per client, in
+//! batches, instead of a napi deferred (and so a threadsafe function, a libuv handle and a
+//! wake-up) per promise.
+//!
+//! A finished send pushes `(id, outcome)` into the client's [`Inbox`]; only the push that
+//! finds the inbox without a wake-up on its way schedules one, and that wake-up waits until
+//! the runtime has no other ready work. The JS thread then takes everything that finished
+//! in the meantime and hands it to the JS callback as one flat array
+//! `[id, outcome, id, outcome, …]`. Under load one wake-up settles many promises.
+//!
+//! The threadsafe function is created *unreferenced* and is referenced only while sends are
+//! in flight, so an idle client never keeps the process alive, while a pending send does
+//! (like any other pending I/O in Node).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use napi::bindgen_prelude::{Either, Function, Unknown};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Result, Status};
+
+use crate::client::Outcome;
+
+/// What the JS callback receives: send ids and outcomes, alternating.
+pub type Batch = Vec<Either<u32, Outcome>>;
+
+/// Not referenced (`Weak = true`), errors not passed to the callee (`CalleeHandled = false`).
+type Tsfn = ThreadsafeFunction<(), Unknown<'static>, Batch, Status, false, true>;
+
+/// Finished sends not yet handed to JS.
+#[derive(Debug, Default)]
+struct Finished {
+    done: Vec<(u32, Outcome)>,
+    /// A call of the threadsafe function is queued and will take `done`.
+    wake_queued: bool,
+}
+
+/// Shared by the client, its running sends and the JS-thread callback.
+#[derive(Debug, Default)]
+struct Inbox {
+    finished: Mutex<Finished>,
+    /// Sends started and not yet handed to JS. Changed on the JS thread only.
+    in_flight: AtomicUsize,
+}
+
+/// The threadsafe function, behind a lock because referencing it needs `&mut`.
+struct Waker(Mutex<Tsfn>);
+
+/// A client's way back to the JS thread. Cloned into every running send.
+#[derive(Clone)]
+pub struct Completions {
+    inbox: Arc<Inbox>,
+    waker: Arc<Waker>,
+}
+
+impl std::fmt::Debug for Completions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Completions")
+            .field("inbox", &self.inbox)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Completions {
+    /// Wraps `callback` (called with a [`Batch`] on the JS thread) in an unreferenced
+    /// threadsafe function.
+    pub fn new(callback: Function<'_, Batch, Unknown<'static>>) -> Result<Completions> {
+        let inbox = Arc::new(Inbox::default());
+        // The callback holds the waker only weakly: the threadsafe function owns the callback,
+        // so a strong reference would keep it alive forever (and, referenced, the process).
+        let waker_slot: Arc<Mutex<Weak<Waker>>> = Arc::new(Mutex::new(Weak::new()));
+        let tsfn: Tsfn = {
+            let inbox = Arc::clone(&inbox);
+            let waker_slot = Arc::clone(&waker_slot);
+            callback
+                .build_threadsafe_function::<()>()
+                .callee_handled::<false>()
+                .weak::<true>()
+                .build_callback(move |ctx| {
+                    let batch = inbox.take();
+                    let settled = batch.len() / 2;
+                    // Both counters move on this thread only (here and in `started`).
+                    if settled > 0
+                        && inbox.in_flight.fetch_sub(settled, Ordering::Relaxed) == settled
+                    {
+                        let waker = lock(&waker_slot).upgrade();
+                        if let Some(waker) = waker {
+                            waker.set_referenced(&ctx.env, false);
+                        }
+                    }
+                    Ok(batch)
+                })?
+        };
+        let waker = Arc::new(Waker(Mutex::new(tsfn)));
+        *lock(&waker_slot) = Arc::downgrade(&waker);
+        Ok(Completions { inbox, waker })
+    }
+
+    /// Counts a send as started (on the JS thread, just before spawning it): the first one
+    /// references the threadsafe function so the process waits for the answer.
+    pub fn started(&self, env: &Env) {
+        if self.inbox.in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.waker.set_referenced(env, true);
+        }
+    }
+
+    /// Hands a finished send to the JS thread (from any thread). Must be called exactly once
+    /// per `started`.
+    pub fn finish(&self, id: u32, outcome: Outcome) {
+        let wake = {
+            let mut finished = lock(&self.inbox.finished);
+            finished.done.push((id, outcome));
+            !std::mem::replace(&mut finished.wake_queued, true)
+        };
+        if !wake {
+            return;
+        }
+        // Wake the JS thread only once the runtime has run out of ready work: sends that
+        // finish meanwhile join this batch. Waking at once costs a context switch per send
+        // where JS and the runtime share a core (the woken JS thread preempts the worker).
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let waker = Arc::clone(&self.waker);
+                runtime.spawn(async move {
+                    tokio::task::yield_now().await; // deferred until the worker is idle
+                    waker.wake();
+                });
+            }
+            Err(_) => self.waker.wake(),
+        }
+    }
+}
+
+impl Inbox {
+    /// Everything finished so far, as the flat array the JS callback takes.
+    fn take(&self) -> Batch {
+        let done = {
+            let mut finished = lock(&self.finished);
+            finished.wake_queued = false;
+            std::mem::take(&mut finished.done)
+        };
+        let mut batch = Vec::with_capacity(done.len() * 2);
+        for (id, outcome) in done {
+            batch.push(Either::A(id));
+            batch.push(Either::B(outcome));
+        }
+        batch
+    }
+}
+
+impl Waker {
+    fn wake(&self) {
+        // Fails only while the environment shuts down, when nobody waits for the answer.
+        let _ = lock(&self.0).call((), ThreadsafeFunctionCallMode::NonBlocking);
+    }
+
+    #[allow(deprecated)] // napi-rs keeps `refer`/`unref` for exactly this use
+    fn set_referenced(&self, env: &Env, referenced: bool) {
+        let mut tsfn = lock(&self.0);
+        // Fails only for an aborted function (environment shutting down): nothing to keep.
+        let _ = if referenced {
+            tsfn.refer(env)
+        } else {
+            tsfn.unref(env)
+        };
+    }
+}
+
+/// A poisoned lock only means a panic elsewhere while it was held; the data stays usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
