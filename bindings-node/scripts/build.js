@@ -5,9 +5,9 @@
 //   node scripts/build.js            debug build (tests, development)
 //   node scripts/build.js --release  optimised build (what a published package ships)
 //
-// SMS_OTP_RELEASE=1 also selects the release build. Uses the napi-rs CLI when it is
-// installed (the package's devDependency); otherwise plain cargo plus a copy, which needs
-// nothing from npm (npm does not install a dependency's devDependencies).
+// SMS_OTP_RELEASE=1 also selects the release build. Builds with the napi-rs CLI (a
+// dependency of the package, from npm); where it is missing (installed with scripts or
+// dependencies left out), with plain cargo plus a copy, which gives the same file.
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -36,11 +36,38 @@ function platformSuffix() {
   return `${base}-${musl ? 'musl' : 'gnu'}`;
 }
 
-// Plain cargo, not `napi build`: the napi CLI passes an explicit --target, which makes cargo
-// build every dependency a second time under target/<triple>/ instead of reusing the
-// workspace build that `cargo test` already made (minutes on a 2-core CI machine). The
-// TypeScript declarations are written by hand (index.d.ts), so nothing generated is lost.
-{
+/** The napi-rs CLI's entry script, or null when it is not installed. */
+function napiCli() {
+  let manifest;
+  try {
+    manifest = require.resolve('@napi-rs/cli/package.json', { paths: [root] });
+  } catch {
+    return null;
+  }
+  const { bin } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  return path.join(path.dirname(manifest), typeof bin === 'string' ? bin : bin.napi);
+}
+
+const cli = napiCli();
+if (cli !== null) {
+  // `napi build --platform` writes sms-otp.<platform>.node here (lib/native.js loads it) and
+  // native.d.ts (the native functions' types, for reading; lib/*.js is the public surface).
+  // It passes an explicit --target, so its artifacts live under target/<triple>/, apart
+  // from a plain `cargo build`.
+  run(process.execPath, [
+    cli,
+    'build',
+    '--platform',
+    '--no-js',
+    '--dts',
+    'native.d.ts',
+    '--manifest-path',
+    'Cargo.toml',
+    '--output-dir',
+    '.',
+    ...(release ? ['--release'] : []),
+  ]);
+} else {
   const manifest = path.join(root, 'Cargo.toml');
   run('cargo', ['build', '--manifest-path', manifest, '--lib', ...(release ? ['--release'] : [])]);
   const meta = spawnSync('cargo', ['metadata', '--format-version', '1', '--no-deps', '--manifest-path', manifest], {
