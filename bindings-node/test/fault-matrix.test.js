@@ -111,6 +111,17 @@ function assertTiming(took, want, refused, label) {
   );
 }
 
+// The first send of a process pays one-time setup (~0.5 s in a debug build): not part of
+// any row's deadline.
+test.before(async () => {
+  const server = await HostileServer.start();
+  try {
+    await clientFor(server).otps.sms.send(REQUEST);
+  } finally {
+    await server.close();
+  }
+});
+
 // ---------------------------------------------------------------------------------------
 // The hostile-server half (core/tests/fault_matrix.rs).
 
@@ -193,17 +204,36 @@ function hostileRows() {
   return rows;
 }
 
+/**
+ * Runs `once(refused)` and, in the refused variant, runs it again (at most twice more) when
+ * the send made a single attempt: then the port had opened before the client's first
+ * connect (a race the setup loses on a loaded machine), which is no test of the retry.
+ * A client that failed to retry a refused connect is not hidden by this: its error would
+ * be a NetworkError before send, not the row's, and fail the row's assertions.
+ */
+async function withRetriedSetup(label, refused, once) {
+  for (let run = 1; ; run += 1) {
+    const outcome = await once();
+    if (!(refused && outcome.err.attempts === 1 && run < 3)) return outcome;
+    console.log(`${label}: the port opened before the first connect; setting the row up again`);
+    await outcome.cleanup();
+  }
+}
+
 async function runHostileRow(name, answer, want, refused, seen) {
-  const server = refused ? await HostileServer.startRefusing(REFUSED_FOR_MS) : await HostileServer.start();
-  server.respond(answer);
-  try {
+  const label = `${name}, refused first: ${refused}`;
+  const { err, took, server, cleanup } = await withRetriedSetup(label, refused, async () => {
+    const server = refused ? await HostileServer.startRefusing() : await HostileServer.start();
+    server.respond(answer);
     const client = clientFor(server, {
       timeout_ms: TIMEOUT_MS,
       connect_timeout_ms: 300,
       max_retries: refused ? 10 : 2,
     });
-    const { err, took } = await timedRejection(client);
-    const label = `${name}, refused first: ${refused}`;
+    if (refused) server.openAfter(REFUSED_FOR_MS);
+    return { ...(await timedRejection(client)), server, cleanup: () => server.close() };
+  });
+  try {
     assertRow(err, want, label);
     assert.equal(server.requests.length, want.requests, `${label}: requests that reached the server`);
     if (refused) {
@@ -215,7 +245,7 @@ async function runHostileRow(name, answer, want, refused, seen) {
     assertTiming(took, want, refused, label);
     seen.add(name, took, err.attempts);
   } finally {
-    await server.close();
+    await cleanup();
   }
 }
 
@@ -232,7 +262,7 @@ test('hostile behaviours after connect-phase retries', async () => {
 });
 
 test('a port that never opens costs max_retries + 1 attempts, none reaching a server', async () => {
-  const server = await HostileServer.startRefusing(3_600_000);
+  const server = await HostileServer.startRefusing();
   try {
     const client = clientFor(server, { max_retries: 3, connect_timeout_ms: 300 });
     const { err, took } = await timedRejection(client);
@@ -414,26 +444,28 @@ function emulatorRows() {
 }
 
 async function runEmulatorRow(name, fault, retryRateLimited, want, refused, seen) {
-  const emu = await Emulator.start();
-  let proxy;
-  try {
-    const spec = Object.fromEntries(Object.entries({ ...fault, times: 10 }).filter(([, v]) => v !== undefined));
+  const spec = Object.fromEntries(Object.entries({ ...fault, times: 10 }).filter(([, v]) => v !== undefined));
+  const label = `${name} (${JSON.stringify(spec)}), refused first: ${refused}`;
+  const { err, took, emu, cleanup } = await withRetriedSetup(label, refused, async () => {
+    const emu = await Emulator.start();
+    const proxy = refused ? await RefusingProxy.start(Number(new URL(emu.url).port)) : undefined;
+    const cleanup = async () => {
+      if (proxy) await proxy.close();
+      await emu.stop();
+    };
     const armed = await emu.injectFault(spec);
     assert.equal(armed.remaining, 10);
-    let url = emu.url;
-    if (refused) {
-      proxy = await RefusingProxy.start(Number(new URL(emu.url).port), REFUSED_FOR_MS);
-      url = proxy.url;
-    }
     const client = emu.client({
-      base_url: url,
+      base_url: proxy ? proxy.url : emu.url,
       timeout_ms: TIMEOUT_MS,
       connect_timeout_ms: 500,
       max_retries: refused ? 10 : 2,
       retry_rate_limited: retryRateLimited,
     });
-    const { err, took } = await timedRejection(client);
-    const label = `${name} (${JSON.stringify(spec)}), refused first: ${refused}`;
+    if (proxy) proxy.openAfter(REFUSED_FOR_MS);
+    return { ...(await timedRejection(client)), emu, cleanup };
+  });
+  try {
     assertRow(err, want, label);
     // Only the late-processing stall row waits: that something does NOT happen cannot be
     // awaited as an event.
@@ -450,8 +482,7 @@ async function runEmulatorRow(name, fault, retryRateLimited, want, refused, seen
     assertTiming(took, want, refused, label);
     seen.add(name, took, err.attempts);
   } finally {
-    if (proxy) await proxy.close();
-    await emu.stop();
+    await cleanup();
   }
 }
 
@@ -470,9 +501,10 @@ test('every emulator fault kind after connect-phase retries', async () => {
 // The proxy itself: a send through it once it is open is one send, delivered.
 test('a send after refused connects is delivered once', async () => {
   const emu = await Emulator.start();
-  const proxy = await RefusingProxy.start(Number(new URL(emu.url).port), REFUSED_FOR_MS);
+  const proxy = await RefusingProxy.start(Number(new URL(emu.url).port));
   try {
     const client = emu.client({ base_url: proxy.url, max_retries: 10 });
+    proxy.openAfter(REFUSED_FOR_MS);
     const resp = await client.otps.sms.send(REQUEST);
     const messages = await emu.messages({ phone_number: PHONE });
     assert.equal(messages.length, 1);

@@ -139,22 +139,28 @@ class HostileServer {
   }
 
   /**
-   * Like `start`, but the port refuses connections until `opensAfterMs` has passed (nothing
-   * listens on it yet: the kernel answers RST), so a client's first attempts fail in the
-   * connect phase. Node cannot bind without listening, so the port is a free one found by
-   * a probe; `opened` resolves once it listens.
+   * Like `start`, but the port refuses connections (nothing listens on it yet: the kernel
+   * answers RST) until `openAfter(ms)` has run its course, so a client's first attempts
+   * fail in the connect phase. Node cannot bind without listening, so the port is a free
+   * one found by a probe.
    */
-  static async startRefusing(opensAfterMs) {
+  static async startRefusing() {
     const s = new HostileServer();
     s.port = await refusedPort();
     s.url = `http://127.0.0.1:${s.port}`;
-    s.opened = new Promise((resolve, reject) => {
-      s.openTimer = setTimeout(() => {
-        s.openTimer = undefined;
-        s.#listen(s.port).then(resolve, reject);
-      }, opensAfterMs);
-    });
     return s;
+  }
+
+  /** Starts listening on a `startRefusing` server's port `ms` from now; `opened` resolves
+   * once it listens. Called right before the send, so the time it takes to build a client
+   * (slow on a loaded machine) does not eat into the refused period. */
+  openAfter(ms) {
+    this.opened = new Promise((resolve, reject) => {
+      this.openTimer = setTimeout(() => {
+        this.openTimer = undefined;
+        this.#listen(this.port).then(resolve, reject);
+      }, ms);
+    });
   }
 
   async #listen(port) {
@@ -189,7 +195,7 @@ class HostileServer {
   }
 
   async close() {
-    if (this.openTimer !== undefined) {
+    if (this.openTimer !== undefined || (this.opened === undefined && !this.server.listening)) {
       // A refusing port closed before it opened: it never will.
       clearTimeout(this.openTimer);
       return;

@@ -9,10 +9,10 @@ const { refusedPort } = require('./hostile-server.js');
 
 class RefusingProxy {
   /**
+   * A proxy whose port refuses connections until `openAfter(ms)` has run its course.
    * @param {number} upstreamPort a loopback port to forward to
-   * @param {number} opensAfterMs how long the port refuses connections
    */
-  static async start(upstreamPort, opensAfterMs) {
+  static async start(upstreamPort) {
     const proxy = new RefusingProxy();
     proxy.sockets = new Set();
     proxy.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) =>
@@ -21,14 +21,18 @@ class RefusingProxy {
     // Node cannot bind without listening: a free port found by a probe, listened on later.
     proxy.port = await refusedPort();
     proxy.url = `http://127.0.0.1:${proxy.port}`;
-    proxy.opened = new Promise((resolve, reject) => {
-      proxy.openTimer = setTimeout(() => {
-        proxy.openTimer = undefined;
-        proxy.server.once('error', reject);
-        proxy.server.listen({ host: '127.0.0.1', port: proxy.port, backlog: 512 }, resolve);
-      }, opensAfterMs);
-    });
     return proxy;
+  }
+
+  /** Listens `ms` from now (called right before the send); `opened` resolves then. */
+  openAfter(ms) {
+    this.opened = new Promise((resolve, reject) => {
+      this.openTimer = setTimeout(() => {
+        this.openTimer = undefined;
+        this.server.once('error', reject);
+        this.server.listen({ host: '127.0.0.1', port: this.port, backlog: 512 }, resolve);
+      }, ms);
+    });
   }
 
   #forward(client, upstreamPort) {
@@ -51,7 +55,7 @@ class RefusingProxy {
   }
 
   async close() {
-    if (this.openTimer !== undefined) {
+    if (this.openTimer !== undefined || this.opened === undefined) {
       clearTimeout(this.openTimer);
       return;
     }
