@@ -8,6 +8,7 @@
 // exactly: the three languages must agree.
 
 const test = require('node:test');
+const { describe, it } = test;
 const assert = require('node:assert/strict');
 const util = require('node:util');
 const { Emulator } = require('sms-otp/testing');
@@ -249,18 +250,6 @@ async function runHostileRow(name, answer, want, refused, seen) {
   }
 }
 
-test('hostile behaviours on the first attempt', async () => {
-  const seen = tally();
-  for (const [name, answer, want] of hostileRows()) await runHostileRow(name, answer, want, false, seen);
-  seen.print('hostile server, first attempt');
-});
-
-test('hostile behaviours after connect-phase retries', async () => {
-  const seen = tally();
-  for (const [name, answer, want] of hostileRows()) await runHostileRow(name, answer, want, true, seen);
-  seen.print('hostile server, after refused connects');
-});
-
 test('a port that never opens costs max_retries + 1 attempts, none reaching a server', async () => {
   const server = await HostileServer.startRefusing();
   try {
@@ -486,18 +475,6 @@ async function runEmulatorRow(name, fault, retryRateLimited, want, refused, seen
   }
 }
 
-test('every emulator fault kind on the first attempt', async () => {
-  const seen = tally();
-  for (const [name, fault, retry, want] of emulatorRows()) await runEmulatorRow(name, fault, retry, want, false, seen);
-  seen.print('emulator faults, first attempt');
-});
-
-test('every emulator fault kind after connect-phase retries', async () => {
-  const seen = tally();
-  for (const [name, fault, retry, want] of emulatorRows()) await runEmulatorRow(name, fault, retry, want, true, seen);
-  seen.print('emulator faults, after refused connects');
-});
-
 // The proxy itself: a send through it once it is open is one send, delivered.
 test('a send after refused connects is delivered once', async () => {
   const emu = await Emulator.start();
@@ -513,4 +490,30 @@ test('a send after refused connects is delivered once', async () => {
     await proxy.close();
     await emu.stop();
   }
+});
+
+// The four matrices run side by side: their rows mostly wait (on timeouts, refused ports,
+// backoff), each against its own server or emulator, and one after another they took
+// ~27 s of a loaded machine.
+describe('fault matrix', { concurrency: true }, () => {
+  it('hostile behaviours on the first attempt', async () => {
+    const seen = tally();
+    for (const [name, answer, want] of hostileRows()) await runHostileRow(name, answer, want, false, seen);
+    seen.print('hostile server, first attempt');
+  });
+  it('hostile behaviours after connect-phase retries', async () => {
+    const seen = tally();
+    for (const [name, answer, want] of hostileRows()) await runHostileRow(name, answer, want, true, seen);
+    seen.print('hostile server, after refused connects');
+  });
+  it('every emulator fault kind on the first attempt', async () => {
+    const seen = tally();
+    for (const [name, fault, retry, want] of emulatorRows()) await runEmulatorRow(name, fault, retry, want, false, seen);
+    seen.print('emulator faults, first attempt');
+  });
+  it('every emulator fault kind after connect-phase retries', async () => {
+    const seen = tally();
+    for (const [name, fault, retry, want] of emulatorRows()) await runEmulatorRow(name, fault, retry, want, true, seen);
+    seen.print('emulator faults, after refused connects');
+  });
 });

@@ -146,7 +146,7 @@ class HostileServer {
    */
   static async startRefusing() {
     const s = new HostileServer();
-    s.port = await refusedPort();
+    s.port = await portToOpenLater();
     s.url = `http://127.0.0.1:${s.port}`;
     return s;
   }
@@ -318,13 +318,38 @@ class HostileServer {
   }
 }
 
-/** A loopback port with nothing listening on it (connections are refused). */
-async function refusedPort() {
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+/**
+ * A free loopback port to listen on later, drawn from below the kernel's ephemeral range:
+ * a port from `refusedPort()` is ephemeral, so any server started meanwhile with port 0
+ * (tests run concurrently) may be given it, and a client meant to be refused would reach
+ * that other server instead.
+ */
+async function portToOpenLater() {
+  let low = 32768;
+  try {
+    low = Number(require('node:fs').readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+  } catch {
+    // Not Linux: the usual lower bound.
+  }
+  for (;;) {
+    const port = 10000 + Math.floor(Math.random() * Math.max(1000, low - 10000));
+    const probe = net.createServer();
+    const free = await new Promise((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen({ host: '127.0.0.1', port }, () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    }
+  }
 }
 
-module.exports = { HostileServer, answers, stytchError, refusedPort, OK_BODY };
+/** A loopback port with nothing listening on it (connections are refused). Taken from
+ * below the ephemeral range too, so that no server of a test running meanwhile (in this
+ * process or another) is handed it by the kernel. */
+function refusedPort() {
+  return portToOpenLater();
+}
+
+module.exports = { HostileServer, answers, stytchError, refusedPort, portToOpenLater, OK_BODY };

@@ -5,7 +5,7 @@
 // twin of `refusing_proxy` in emulator/tests/fault_matrix.rs.
 
 const net = require('node:net');
-const { refusedPort } = require('./hostile-server.js');
+const { portToOpenLater } = require('./hostile-server.js');
 
 class RefusingProxy {
   /**
@@ -19,7 +19,7 @@ class RefusingProxy {
       proxy.#forward(client, upstreamPort),
     );
     // Node cannot bind without listening: a free port found by a probe, listened on later.
-    proxy.port = await refusedPort();
+    proxy.port = await portToOpenLater();
     proxy.url = `http://127.0.0.1:${proxy.port}`;
     return proxy;
   }
