@@ -68,7 +68,7 @@ const START_KEYS = new Set([
 
 function checkObject(value, what, allowed) {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!args.isPlainObject(value)) {
     throw new TypeError(`${what} must be an object, got ${args.typeName(value)}`);
   }
   for (const key of Object.keys(value)) {
@@ -215,7 +215,7 @@ class Emulator {
    */
   async injectFault(spec = undefined) {
     const s = spec === undefined || spec === null ? {} : spec;
-    if (typeof s !== 'object' || Array.isArray(s)) {
+    if (!args.isPlainObject(s)) {
       throw new TypeError(`fault must be an object, got ${args.typeName(s)}`);
     }
     return JSON.parse(unwrap(this.#native.injectFault(JSON.stringify(s))));

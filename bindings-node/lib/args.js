@@ -41,12 +41,31 @@ const RENAMED = {
   env: 'environment',
 };
 
-/** `typeof`, with null, arrays and NaN told apart, for messages (never the value itself). */
+/** The `[object Tag]` tag of an object (`Date`, `Map`, `AbortSignal`, …), or undefined
+ * when even that throws (a revoked Proxy, a throwing Symbol.toStringTag getter). */
+function tagOf(value) {
+  try {
+    return Object.prototype.toString.call(value).slice(8, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `typeof`, with null, arrays, NaN and kinds of objects told apart, for messages (never
+ * the value itself). */
 function typeName(value) {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
   if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
-  return typeof value;
+  if (typeof value !== 'object') return typeof value;
+  let array = false;
+  try {
+    array = Array.isArray(value);
+  } catch {
+    return 'revoked Proxy';
+  }
+  if (array) return 'array';
+  const tag = tagOf(value);
+  return tag === undefined || tag === 'Object' ? 'object' : `${tag} object`;
 }
 
 function wrongType(field, expected, value) {
@@ -57,8 +76,16 @@ function given(value) {
   return value !== undefined && value !== null;
 }
 
+/**
+ * An object of the kind options and requests come in: `{…}`, a null-prototype object, a
+ * class instance, or a Proxy of one. Not an array, and not a Date, Map, RegExp, Error,
+ * AbortSignal, boxed string, typed array or Promise: those have no own enumerable keys, so
+ * they would pass as "nothing given" and hide the mistake (`send(request, signal)` instead
+ * of `send(request, { signal })` silently ignored the signal).
+ */
 function isPlainObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.prototype.toString.call(value) === '[object Object]';
 }
 
 function checkKeys(object, allowed, what) {
@@ -229,7 +256,12 @@ function sendRequest(request) {
 /** The second argument of `send`: `{ signal }`. Returns the signal or undefined. */
 function sendOptions(options) {
   if (!given(options)) return undefined;
-  if (!isPlainObject(options)) throw wrongType('send options', 'an object', options);
+  if (!isPlainObject(options)) {
+    if (typeof options === 'object' && tagOf(options) === 'AbortSignal') {
+      throw new TypeError('send options must be an object, got AbortSignal object; did you mean { signal }?');
+    }
+    throw wrongType('send options', 'an object', options);
+  }
   checkKeys(options, SEND_OPTION_KEYS, 'send options');
   const { signal } = options;
   if (!given(signal)) return undefined;
@@ -251,6 +283,7 @@ module.exports = {
   string,
   optionalString,
   typeName,
+  isPlainObject,
   OPTION_KEYS,
   REQUEST_KEYS,
 };

@@ -164,13 +164,55 @@ function REQ() {
   return { phone_number: '+12025550162' };
 }
 
+// Found by the bad-input sweep: a Date, Map, RegExp, Error, Promise or AbortSignal has no own
+// enumerable keys, so it used to pass as an empty options object, e.g. `send(request,
+// signal)` ran the send and silently ignored the signal. Objects of every other kind than
+// `{…}` (null-prototype objects, class instances and Proxies of those included) are refused.
+test('objects of the wrong kind are TypeErrors, not empty options', async () => {
+  const { Emulator } = require('sms-otp/testing');
+  const client = clientFor(server);
+  const send = (request, options) => rejection(client.otps.sms.send(request, options));
+  const signal = new AbortController().signal;
+  const forgotBraces = await send(REQ(), signal);
+  assert.ok(forgotBraces instanceof TypeError);
+  assert.equal(forgotBraces.message, 'send options must be an object, got AbortSignal object; did you mean { signal }?');
+  for (const [value, name] of [
+    [new Date(), 'Date'],
+    [new Map(), 'Map'],
+    [/x/, 'RegExp'],
+    [new Error('x'), 'Error'],
+    [Promise.resolve(), 'Promise'],
+    [new ArrayBuffer(1), 'ArrayBuffer'],
+  ]) {
+    assert.equal((await send(REQ(), value)).message, `send options must be an object, got ${name} object`);
+    assert.equal((await send({ ...REQ(), attributes: value })).message, `attributes must be an object, got ${name} object`);
+    assert.equal((await send(value)).message, `request must be an object with phone_number, got ${name} object`);
+    const options = thrown(() => new sms.Client(value));
+    assert.ok(options instanceof TypeError);
+    assert.equal(options.message, `Client options must be an object, got ${name} object`);
+    assert.ok(thrown(() => sms.Client.fromEnv(value)) instanceof TypeError);
+    assert.ok((await rejection(Emulator.start(value))) instanceof TypeError);
+  }
+  assert.equal(server.requests.length, 0);
+  // Objects of the right kind in other clothes are still fine.
+  class Request {
+    constructor() {
+      this.phone_number = '+12025550162';
+    }
+  }
+  for (const request of [new Request(), Object.assign(Object.create(null), REQ()), new Proxy(REQ(), {}), Object.freeze(REQ())]) {
+    await client.otps.sms.send(request, Object.create(null));
+  }
+  assert.equal(server.requests.length, 4);
+});
+
 test('wrong option types are TypeErrors; unknown options get a hint', () => {
   const base = { project_id: PROJECT_ID, secret: SECRET };
   const cases = [
     [undefined, 'options must be an object with project_id and secret, got undefined'],
     ['project', 'Client options must be an object, got string'],
     [{ project_id: 1, secret: SECRET }, 'project_id must be a string, got number'],
-    [{ project_id: PROJECT_ID, secret: Buffer.from('s') }, 'secret must be a string, got object'],
+    [{ project_id: PROJECT_ID, secret: Buffer.from('s') }, 'secret must be a string, got Uint8Array object'],
     [{ ...base, environment: 1 }, 'environment must be a string, got number'],
     [{ ...base, base_url: 1 }, 'base_url must be a string, got number'],
     [{ ...base, custom_base_url: {} }, 'custom_base_url must be a string, got object'],
