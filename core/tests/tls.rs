@@ -104,6 +104,37 @@ async fn the_same_server_trusted_through_ca_file_answers() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Clients without `ca_file` share one TLS configuration made once per process; a client
+/// with `ca_file` must neither change it nor take it. In one test so the order is fixed.
+#[tokio::test]
+async fn the_shared_tls_configuration_and_ca_file_clients_stay_apart() {
+    let pki = pki();
+    let dir = std::env::temp_dir().join(format!("sms-otp-tls-shared-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, &pki.ca_pem).unwrap();
+    let server = Hostile::start_tls(vec![Behaviour::ok()], pki.acceptor).await;
+    let url = format!("https://localhost:{}", server.port);
+    let untrusted = |client: sms_otp::Client| async move {
+        let err = client.otps.sms.send(request()).await.unwrap_err();
+        assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    };
+    // Shared configuration first, then a ca_file client, then the shared one again.
+    untrusted(builder(&url).build().unwrap()).await;
+    let trusting = builder(&url).ca_file(&ca_file).build().unwrap();
+    assert_eq!(
+        trusting.otps.sms.send(request()).await.unwrap().status_code,
+        200
+    );
+    untrusted(builder(&url).build().unwrap()).await;
+    let trusting = builder(&url).ca_file(&ca_file).build().unwrap();
+    assert_eq!(
+        trusting.otps.sms.send(request()).await.unwrap().status_code,
+        200
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[tokio::test]
 async fn a_handshake_that_never_completes_is_a_retried_connect_timeout() {
     // Accepts TCP, then says nothing: the TLS handshake hangs inside the connect phase.
