@@ -108,6 +108,10 @@ class Emulator:
         result = self._call("GET", "/faults")
         return list(result["faults"] if isinstance(result, dict) else result)
 
+    def clear_faults(self) -> int:
+        """Forgets every fault, armed or spent; returns how many there were."""
+        return int(self._call("DELETE", "/faults")["deleted"])
+
     def advance_clock(self, seconds: float) -> None:
         """Moves the emulator's clock: expiry and rate-limit windows follow it."""
         self._call("POST", "/clock/advance", {"seconds": seconds})
