@@ -89,8 +89,9 @@ class Emulator:
         result = self._call("GET", "/messages/next?" + urllib.parse.urlencode(params), timeout=timeout + 5)
         return dict(result["message"] if isinstance(result, dict) and "message" in result else result)
 
-    def clear_messages(self) -> None:
-        self._call("DELETE", "/messages")
+    def clear_messages(self) -> int:
+        """Empties the inbox; returns how many messages it held."""
+        return int(self._call("DELETE", "/messages")["deleted"])
 
     def create_user(self, phone_number: Optional[str] = None) -> str:
         body = {} if phone_number is None else {"phone_number": phone_number}

@@ -41,8 +41,11 @@ PLAN: Dict[str, Any] = json.loads(
 )
 FAULTS: List[Dict[str, Any]] = PLAN["faults"]
 
-# One send: (index of the number, index of the fault armed for it or None, response or error).
-Sent = Tuple[int, Optional[int], Any]
+# One send, reduced as it ends (so an epoch's records stay small and the allocator's
+# working set does not dominate RSS): (index of the number, index of the fault armed for it
+# or None, class from `classify`, "ok" or the error code, what is wrong or None,
+# (request_id, phone_id, user_id) of a success or None).
+Sent = Tuple[int, Optional[int], str, str, Optional[str], Optional[Tuple[str, str, str]]]
 
 
 def classify(fault: Optional[Dict[str, Any]], result: Any) -> Tuple[str, Optional[str]]:
@@ -76,6 +79,13 @@ def classify(fault: Optional[Dict[str, Any]], result: Any) -> Tuple[str, Optiona
     if wrong:
         return "", f"{fault['name']} armed, got {', '.join(wrong)} ({result})"
     return "faulted", None
+
+
+def record(number: int, fault: Optional[int], result: Any) -> Sent:
+    kind, wrong = classify(None if fault is None else FAULTS[fault], result)
+    if isinstance(result, BaseException):
+        return number, fault, kind, str(getattr(result, "code", type(result).__name__)), wrong, None
+    return number, fault, kind, "ok", wrong, (result.request_id, result.phone_id, result.user_id)
 
 
 @dataclass
@@ -113,53 +123,49 @@ def audit(emu: Emulator, numbers: List[str], sent: List[Sent], phone_ids: Dict[s
     per: Dict[str, PerNumber] = {}
     ok_ids: Dict[str, Tuple[int, str, str]] = {}
     armed = 0
-    for number, fault_index, result in sent:
+    for number, fault_index, kind, code, wrong, ids in sent:
         t.sends += 1
-        fault = None if fault_index is None else FAULTS[fault_index]
-        armed += fault is not None
+        armed += fault_index is not None
         p = per.setdefault(numbers[number], PerNumber())
-        kind, wrong = classify(fault, result)
         if wrong is not None:
             t.fail(f"{numbers[number]}: {wrong}")
         if kind == "slow":
             t.slow += 1
             p.slow += 1
-        if kind == "faulted" and fault is not None and fault["expect"]["recorded"]:
+        if kind == "faulted" and fault_index is not None and FAULTS[fault_index]["expect"]["recorded"]:
             t.recorded_by_faults += 1
             p.recorded_by_faults += 1
-        if isinstance(result, BaseException):
-            code = getattr(result, "code", type(result).__name__)
+        if ids is None:
             t.codes[code] = t.codes.get(code, 0) + 1
         else:
             t.ok += 1
-            if result.request_id in ok_ids:
-                t.fail(f"request_id {result.request_id} answered twice")
-            ok_ids[result.request_id] = (number, result.phone_id, result.user_id)
+            if ids[0] in ok_ids:
+                t.fail(f"request_id {ids[0]} answered twice")
+            ok_ids[ids[0]] = (number, ids[1], ids[2])
     t.faults_armed += armed
 
-    messages = emu.messages()
-    t.messages += len(messages)
+    # Per number (small answers); the count cleared below must equal their sum, so no
+    # message went to a number nobody sent to.
     seen: Set[str] = set()
-    for m in messages:
-        rid, phone = m["request_id"], m["phone_number"]
-        if rid in seen:
-            t.fail(f"two messages carry request_id {rid}")
-        seen.add(rid)
-        pn = per.get(phone)
-        if pn is None:
-            t.fail(f"a message to {phone}, which nobody sent to this epoch")
-            continue
-        pn.messages += 1
-        pn.last_active = m["status"] == "active"
-        pn.active += pn.last_active
-        known = phone_ids.setdefault(phone, m["phone_id"])
-        if known != m["phone_id"]:
-            t.fail(f"{phone}: phone_id changed from {known} to {m['phone_id']}")
-        mine = ok_ids.pop(rid, None)
-        if mine is None:
-            pn.extra += 1
-        elif (numbers[mine[0]], mine[1], mine[2]) != (phone, m["phone_id"], m["user_id"]):
-            t.fail(f"message {rid} does not match the response of its send")
+    counted = 0
+    for phone, pn in per.items():
+        for m in emu.messages(phone_number=phone):
+            counted += 1
+            rid = m["request_id"]
+            if rid in seen:
+                t.fail(f"two messages carry request_id {rid}")
+            seen.add(rid)
+            pn.messages += 1
+            pn.last_active = m["status"] == "active"
+            pn.active += pn.last_active
+            known = phone_ids.setdefault(phone, m["phone_id"])
+            if known != m["phone_id"]:
+                t.fail(f"{phone}: phone_id changed from {known} to {m['phone_id']}")
+            mine = ok_ids.pop(rid, None)
+            if mine is None:
+                pn.extra += 1
+            elif (numbers[mine[0]], mine[1], mine[2]) != (phone, m["phone_id"], m["user_id"]):
+                t.fail(f"message {rid} does not match the response of its send")
     for rid, (number, _, _) in ok_ids.items():
         t.fail(f"{numbers[number]}: success {rid} has no message (lost)")
     for phone, pn in per.items():
@@ -184,7 +190,10 @@ def audit(emu: Emulator, numbers: List[str], sent: List[Sent], phone_ids: Dict[s
         t.faults_fired += f["hits"]
         if f["hits"] != 1 or f["remaining"] != 0:
             t.fail(f"fault {f['fault_id']} for {f['phone_number']} fired {f['hits']} times (armed for 1 send)")
-    emu.clear_messages()
+    cleared = emu.clear_messages()
+    t.messages += cleared
+    if cleared != counted:
+        t.fail(f"the inbox held {cleared} messages, {counted} of them to numbers sent to this epoch")
     emu.clear_faults()
 
 
@@ -228,7 +237,7 @@ class Run:
                 result: Any = await self.client.otps.sms.send_async(phone_number=self.numbers[number])
             except Exception as e:  # classified by the audit
                 result = e
-            out.append((number, fault, result))
+            out.append(record(number, fault, result))
 
     def sender_blocking(self, mine: List[int], until: float, rng: random.Random, out: List[Sent], errors: List[str]) -> None:
         assert self.client is not None
@@ -244,7 +253,7 @@ class Run:
                     result: Any = self.client.otps.sms.send(phone_number=self.numbers[number])
                 except Exception as e:  # classified by the audit
                     result = e
-                out.append((number, fault, result))
+                out.append(record(number, fault, result))
         except Exception as e:
             errors.append(f"a sender thread failed: {e!r}")
 
@@ -328,7 +337,7 @@ async def main_async(mode: str, seconds: float, seed: int, verbose: bool) -> Tup
             s = Sample.take(port)
             print(
                 f"epoch {epochs}: {count} sends, fds {s.fds}, conns {s.conns.client}/{s.conns.server}, "
-                f"rss {s.rss_kib / 1024:.1f} MiB",
+                f"rss {s.rss_kib / 1024:.1f} MiB, malloc in use {procfs.heap_in_use_kib() / 1024:.1f} MiB",
                 file=sys.stderr,
             )
 

@@ -5,6 +5,7 @@ the emulator's) and the emulator's side (local port = the emulator's)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 from dataclasses import dataclass
 from typing import Dict
@@ -22,6 +23,26 @@ def rss_kib() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
+    ]
+
+
+def heap_in_use_kib() -> int:
+    """Bytes malloc has handed out and not got back, in KiB (glibc mallinfo2, all arenas),
+    or -1 without glibc. Unlike RSS it does not include freed memory the allocator keeps,
+    so it tells a leak from fragmentation (shown with LOAD_VERBOSE=1)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _Mallinfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return -1
+    return int(info.uordblks + info.hblkhd) // 1024
 
 
 @dataclass(frozen=True)

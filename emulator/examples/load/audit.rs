@@ -9,12 +9,40 @@ use sms_otp_emulator::{Emulator, MessageStatus};
 
 use super::plan::{classify, Class, Plan};
 
-/// One send: to `numbers[number]`, with `plan.faults[fault]` armed for it (or none).
+/// One send, reduced as it ends (an epoch's records stay small, so the allocator's working
+/// set does not dominate RSS): to `numbers[number]`, with `plan.faults[fault]` armed for it
+/// (or none), its class or what is wrong, and the IDs of a success or the error code.
 #[derive(Debug)]
 pub struct Sent {
     pub number: usize,
     pub fault: Option<usize>,
-    pub result: Result<SendResponse, Error>,
+    pub class: Result<Class, String>,
+    pub outcome: Result<Ids, &'static str>,
+}
+
+/// `request_id`, `phone_id`, `user_id` of a success.
+#[derive(Debug)]
+pub struct Ids(pub String, pub String, pub String);
+
+impl Sent {
+    pub fn new(
+        plan: &Plan,
+        number: usize,
+        fault: Option<usize>,
+        result: Result<SendResponse, Error>,
+    ) -> Sent {
+        let class = classify(fault.map(|i| &plan.faults[i]), &result);
+        let outcome = match result {
+            Ok(r) => Ok(Ids(r.request_id, r.phone_id, r.user_id)),
+            Err(e) => Err(e.code()),
+        };
+        Sent {
+            number,
+            fault,
+            class,
+            outcome,
+        }
+    }
 }
 
 /// Counts over the run, and what went wrong.
@@ -75,65 +103,62 @@ pub fn audit(
         let fault = s.fault.map(|i| &plan.faults[i]);
         armed += usize::from(fault.is_some());
         let p = per.entry(numbers[s.number].as_str()).or_default();
-        match classify(fault, &s.result) {
+        match s.class {
             Ok(class) => {
                 if class == Class::Slow {
                     totals.slow += 1;
                     p.slow += 1;
                 }
-                if fault.is_some_and(|f| f.expect.recorded) {
+                if class == Class::Faulted && fault.is_some_and(|f| f.expect.recorded) {
                     totals.recorded_by_faults += 1;
                     p.recorded_by_faults += 1;
                 }
             }
             Err(what) => totals.fail(format!("{}: {what}", numbers[s.number])),
         }
-        match s.result {
-            Ok(r) => {
+        match s.outcome {
+            Ok(Ids(request_id, phone_id, user_id)) => {
                 totals.ok += 1;
-                if ok_ids
-                    .insert(r.request_id.clone(), (s.number, r.phone_id, r.user_id))
-                    .is_some()
-                {
-                    totals.fail(format!("request_id {} answered twice", r.request_id));
+                if let Some(_twice) = ok_ids.insert(request_id.clone(), (s.number, phone_id, user_id)) {
+                    totals.fail(format!("request_id {request_id} answered twice"));
                 }
             }
-            Err(e) => *totals.codes.entry(e.code().to_owned()).or_default() += 1,
+            Err(code) => *totals.codes.entry(code.to_owned()).or_default() += 1,
         }
     }
     totals.faults_armed += armed as u64;
 
-    let messages = emu.messages(None);
-    totals.messages += messages.len() as u64;
+    // Per number (small answers); the count cleared below must equal their sum, so no
+    // message went to a number nobody sent to.
     let mut seen = HashSet::new();
-    for m in &messages {
-        if !seen.insert(m.request_id.as_str()) {
-            totals.fail(format!("two messages carry request_id {}", m.request_id));
-        }
-        let Some(p) = per.get_mut(m.phone_number.as_str()) else {
-            totals.fail(format!("a message to {}, which nobody sent to this epoch", m.phone_number));
-            continue;
-        };
-        p.messages += 1;
-        let is_active = m.status == MessageStatus::Active;
-        p.active += usize::from(is_active);
-        p.last_active = is_active;
-        let known = phone_ids
-            .entry(m.phone_number.clone())
-            .or_insert_with(|| m.phone_id.clone());
-        if *known != m.phone_id {
-            totals.fail(format!("{}: phone_id changed from {known} to {}", m.phone_number, m.phone_id));
-        }
-        match ok_ids.remove(&m.request_id) {
-            Some((number, phone_id, user_id)) => {
-                if numbers[number] != m.phone_number || phone_id != m.phone_id || user_id != m.user_id {
-                    totals.fail(format!(
-                        "message {} does not match the response of its send",
-                        m.request_id
-                    ));
-                }
+    let mut counted = 0;
+    for (&number, p) in per.iter_mut() {
+        for m in emu.messages(Some(number)) {
+            counted += 1;
+            if !seen.insert(m.request_id.clone()) {
+                totals.fail(format!("two messages carry request_id {}", m.request_id));
             }
-            None => p.extra += 1,
+            p.messages += 1;
+            let is_active = m.status == MessageStatus::Active;
+            p.active += usize::from(is_active);
+            p.last_active = is_active;
+            let known = phone_ids
+                .entry(m.phone_number.clone())
+                .or_insert_with(|| m.phone_id.clone());
+            if *known != m.phone_id {
+                totals.fail(format!("{number}: phone_id changed from {known} to {}", m.phone_id));
+            }
+            match ok_ids.remove(&m.request_id) {
+                Some((n, phone_id, user_id)) => {
+                    if numbers[n] != m.phone_number || phone_id != m.phone_id || user_id != m.user_id {
+                        totals.fail(format!(
+                            "message {} does not match the response of its send",
+                            m.request_id
+                        ));
+                    }
+                }
+                None => p.extra += 1,
+            }
         }
     }
     for (request_id, (number, ..)) in ok_ids {
@@ -171,6 +196,12 @@ pub fn audit(
             ));
         }
     }
-    emu.clear_messages();
+    let cleared = emu.clear_messages();
+    totals.messages += cleared as u64;
+    if cleared != counted {
+        totals.fail(format!(
+            "the inbox held {cleared} messages, {counted} of them to numbers sent to this epoch"
+        ));
+    }
     emu.clear_faults();
 }

@@ -32,6 +32,8 @@ use procfs::Conns;
 pub struct Options {
     /// `LOAD_SECONDS` (default: the plan's 60).
     pub seconds: Option<f64>,
+    /// `LOAD_WARMUP_SECONDS` (default: the plan's, one epoch).
+    pub warmup: Option<f64>,
     /// `LOAD_SEED` (default: random; printed, so a run can be repeated).
     pub seed: u64,
     /// `LOAD_VERBOSE=1`: a line per epoch.
@@ -41,16 +43,22 @@ pub struct Options {
 impl Options {
     pub fn from_env() -> Result<Options, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let seconds = match var("LOAD_SECONDS") {
-            Some(v) => Some(v.parse().map_err(|_| format!("LOAD_SECONDS={v:?} is not a number"))?),
-            None => None,
+        let number = |name: &str| match var(name) {
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("{name}={v:?} is not a number")),
+            None => Ok(None),
         };
+        let seconds = number("LOAD_SECONDS")?;
+        let warmup = number("LOAD_WARMUP_SECONDS")?;
         let seed = match var("LOAD_SEED") {
             Some(v) => v.parse().map_err(|_| format!("LOAD_SEED={v:?} is not an integer"))?,
             None => fastrand::u64(..),
         };
         Ok(Options {
             seconds,
+            warmup,
             seed,
             verbose: var("LOAD_VERBOSE").is_some_and(|v| v != "0"),
         })
@@ -130,11 +138,7 @@ async fn sender(
             ..Default::default()
         };
         let result = client.otps.sms.send(request).await;
-        sent.push(Sent {
-            number,
-            fault,
-            result,
-        });
+        sent.push(Sent::new(&plan, number, fault, result));
     }
     Ok(sent)
 }
@@ -208,7 +212,7 @@ pub async fn run(opts: Options) -> Result<Report, String> {
     // Warm-up: the same load, audited, so pools, runtimes and allocator arenas reach their
     // working size before the start sample.
     let mut warm = Totals::default();
-    let warmup = Duration::from_secs_f64(plan.warmup_seconds);
+    let warmup = Duration::from_secs_f64(opts.warmup.unwrap_or(plan.warmup_seconds));
     let sent = epoch(&client, &emu, &plan, &numbers, warmup, &mut rng, &mut warm).await;
     audit(&plan, &emu, &numbers, sent, &mut phone_ids, &mut warm);
     let start = Sample::take(port);
