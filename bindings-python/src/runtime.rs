@@ -117,4 +117,3 @@ pub fn run_blocking_runtime_queue() {
         }
     });
 }
-

@@ -16,5 +16,10 @@ async fn a_short_load_run_passes_every_check() {
     .await
     .expect("the load run starts");
     println!("{}", report.line);
-    assert!(report.failures.is_empty(), "{}\n{:#?}", report.line, report.failures);
+    assert!(
+        report.failures.is_empty(),
+        "{}\n{:#?}",
+        report.line,
+        report.failures
+    );
 }

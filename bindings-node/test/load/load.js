@@ -282,6 +282,9 @@ async function main() {
   if (totals.failure_count > totals.failures.length) failures.push(`... ${totals.failure_count} failures in all`);
   const b = PLAN.bounds;
   const growth = (end.rssKib - start.rssKib) / 1024;
+  // Generous: freed memory the allocator keeps (arenas of many threads) is not a leak; a leak
+  // grows with the sends and passes this within a minute of load.
+  const rssBound = Math.max(b.rss_growth_mib, (b.rss_growth_ratio * start.rssKib) / 1024);
   const accounted = totals.ok + totals.recorded_by_faults + totals.slow_recorded;
   const checks = [
     [totals.sends > 0, 'no sends'],
@@ -293,7 +296,7 @@ async function main() {
     [end.otherFds <= start.otherFds + b.fd_slack, `file descriptors other than connections grew from ${start.otherFds} to ${end.otherFds}`],
     [dropped.client === 0 && dropped.server === 0, `after the client was dropped: ${JSON.stringify(dropped)} still open`],
     [droppedFds <= start.otherFds + b.fd_slack, `after the client was dropped: ${droppedFds} fds, ${start.otherFds} at the start without connections`],
-    [growth <= b.rss_growth_mib, `RSS grew by ${growth.toFixed(1)} MiB (bound ${b.rss_growth_mib} MiB)`],
+    [growth <= rssBound, `RSS grew by ${growth.toFixed(1)} MiB (bound ${rssBound.toFixed(1)} MiB)`],
     [totals.messages === accounted, `${totals.messages} messages recorded, ${accounted} accounted for`],
   ];
   for (const [ok, what] of checks) if (!ok) failures.push(what);

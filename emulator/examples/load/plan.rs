@@ -25,6 +25,7 @@ pub struct Plan {
 #[derive(Debug, Deserialize)]
 pub struct Bounds {
     pub rss_growth_mib: f64,
+    pub rss_growth_ratio: f64,
     pub fd_slack: usize,
     pub idle_per_sender: usize,
 }
@@ -76,11 +77,16 @@ pub fn classify(
 ) -> Result<Class, String> {
     match (fault, result) {
         (None, Ok(_)) => Ok(Class::Ok),
-        (None, Err(e)) if e.code() == "timeout" && e.phase().map(|p| p.as_str()) == Some("response") => {
+        (None, Err(e))
+            if e.code() == "timeout" && e.phase().map(|p| p.as_str()) == Some("response") =>
+        {
             Ok(Class::Slow)
         }
         (None, Err(e)) => Err(format!("no fault armed, got {}: {e}", e.code())),
-        (Some(f), Ok(r)) => Err(format!("{} armed, got a success ({})", f.name, r.request_id)),
+        (Some(f), Ok(r)) => Err(format!(
+            "{} armed, got a success ({})",
+            f.name, r.request_id
+        )),
         (Some(f), Err(e)) => {
             let x = &f.expect;
             let mismatches: Vec<String> = [
@@ -102,7 +108,11 @@ pub fn classify(
             if mismatches.is_empty() {
                 Ok(Class::Faulted)
             } else {
-                Err(format!("{} armed, got {} ({e})", f.name, mismatches.join(", ")))
+                Err(format!(
+                    "{} armed, got {} ({e})",
+                    f.name,
+                    mismatches.join(", ")
+                ))
             }
         }
     }

@@ -47,7 +47,10 @@ pub fn conns(port: u16) -> Conns {
         .filter_map(|e| std::fs::read_link(e.path()).ok())
         .filter_map(|l| {
             let l = l.to_string_lossy().into_owned();
-            l.strip_prefix("socket:[")?.strip_suffix(']')?.parse::<u64>().ok()
+            l.strip_prefix("socket:[")?
+                .strip_suffix(']')?
+                .parse::<u64>()
+                .ok()
         })
     {
         *ours.entry(inode).or_default() += 1;
@@ -60,8 +63,12 @@ pub fn conns(port: u16) -> Conns {
             if f.len() < 10 || f[3] == "0A" {
                 continue; // malformed, or LISTEN
             }
-            let Ok(inode) = f[9].parse::<u64>() else { continue };
-            let Some(&fds) = ours.get(&inode) else { continue };
+            let Ok(inode) = f[9].parse::<u64>() else {
+                continue;
+            };
+            let Some(&fds) = ours.get(&inode) else {
+                continue;
+            };
             let port_of = |a: &str| {
                 a.rsplit(':')
                     .next()
