@@ -119,6 +119,8 @@ export declare class Emulator {
   createSession(options: { user_id: string }): Promise<EmulatorSession>;
   injectFault(spec?: FaultSpec | null | undefined): Promise<FaultInfo>;
   faults(): Promise<FaultInfo[]>;
+  /** Forgets every fault, armed or spent; resolves to how many there were. */
+  clearFaults(): Promise<number>;
   /** Moves the emulator's clock forward. */
   advanceClock(seconds: number): Promise<void>;
   /** Forgets everything. */

@@ -226,6 +226,11 @@ class Emulator {
     return JSON.parse(unwrap(this.#native.faults()));
   }
 
+  /** Forgets every fault, armed or spent; resolves to how many there were. */
+  async clearFaults() {
+    return unwrap(this.#native.clearFaults());
+  }
+
   /** Moves the emulator's clock forward: code expiry and rate-limit windows follow it. */
   async advanceClock(seconds) {
     if (typeof seconds !== 'number') throw new TypeError(`seconds must be a number, got ${args.typeName(seconds)}`);

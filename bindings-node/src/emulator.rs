@@ -259,6 +259,12 @@ impl NativeEmulator {
         self.with(|emu| Either::A(json(&emu.faults())))
     }
 
+    /// Forgets every fault, armed or spent; returns how many there were.
+    #[napi]
+    pub fn clear_faults(&self) -> Outcome<u32> {
+        self.with(|emu| Either::A(u32::try_from(emu.clear_faults()).unwrap_or(u32::MAX)))
+    }
+
     /// Moves the virtual clock forward by `seconds`.
     #[napi]
     pub fn advance_clock(&self, seconds: f64) -> Outcome<bool> {

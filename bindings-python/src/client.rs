@@ -27,6 +27,20 @@ struct PerProcess {
     blocking: std::sync::OnceLock<sms_otp::Client>,
 }
 
+impl Drop for PerProcess {
+    fn drop(&mut self) {
+        let Some(blocking) = self.blocking.take() else {
+            return;
+        };
+        // The blocking pool goes with the last clone; its connections close once their
+        // tasks run on the blocking runtime, which only runs when someone blocks on it.
+        drop(blocking);
+        if self.pid == std::process::id() {
+            crate::runtime::run_blocking_runtime_queue();
+        }
+    }
+}
+
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]
 pub struct NativeClient {

@@ -82,3 +82,38 @@ fn leaked(ptr: *mut Slot) -> Option<&'static Slot> {
         ptr.as_ref()
     }
 }
+
+/// Lets the blocking runtime run what is queued on it. Its tasks (the connections of the
+/// blocking pools) only run while some thread blocks on it, so a client dropped after its
+/// last blocking send would leave its pooled connections open: their tasks are woken to
+/// close them but nothing runs them until the next blocking send in the process, maybe
+/// never (found by the load run, bindings-python/tests/load/). Called after such a drop;
+/// returns once the number of live tasks stops falling.
+///
+/// No deadlock with the GIL held: when another thread holds the runtime's core, `block_on`
+/// polls this future on the calling thread without waiting for the core (and that thread
+/// runs the closing tasks itself), and `yield_now` outside the core wakes at once.
+pub fn run_blocking_runtime_queue() {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return; // inside a runtime, block_on would panic; its worker runs the tasks anyway
+    }
+    let Some(slot) = leaked(BLOCKING.load(Ordering::Acquire)) else {
+        return;
+    };
+    if slot.pid != std::process::id() {
+        return; // the parent's runtime, inherited through fork: never touched
+    }
+    slot.runtime.block_on(async {
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let (mut alive, mut unchanged) = (usize::MAX, 0);
+        for _ in 0..1000 {
+            tokio::task::yield_now().await;
+            let now = metrics.num_alive_tasks();
+            unchanged = if now == alive { unchanged + 1 } else { 0 };
+            alive = now;
+            if unchanged >= 2 {
+                break;
+            }
+        }
+    });
+}

@@ -507,6 +507,11 @@ impl Emulator {
         self.shared.state().faults()
     }
 
+    /// Forgets every fault, armed or spent (as `DELETE faults`); returns how many there were.
+    pub fn clear_faults(&self) -> usize {
+        self.shared.state().clear_faults()
+    }
+
     /// Moves the virtual clock forward (expiry and rate-limit windows follow it).
     pub fn advance_clock(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);

@@ -89,8 +89,9 @@ class Emulator:
         result = self._call("GET", "/messages/next?" + urllib.parse.urlencode(params), timeout=timeout + 5)
         return dict(result["message"] if isinstance(result, dict) and "message" in result else result)
 
-    def clear_messages(self) -> None:
-        self._call("DELETE", "/messages")
+    def clear_messages(self) -> int:
+        """Empties the inbox; returns how many messages it held."""
+        return int(self._call("DELETE", "/messages")["deleted"])
 
     def create_user(self, phone_number: Optional[str] = None) -> str:
         body = {} if phone_number is None else {"phone_number": phone_number}
@@ -107,6 +108,10 @@ class Emulator:
     def faults(self) -> List[Dict[str, Any]]:
         result = self._call("GET", "/faults")
         return list(result["faults"] if isinstance(result, dict) else result)
+
+    def clear_faults(self) -> int:
+        """Forgets every fault, armed or spent; returns how many there were."""
+        return int(self._call("DELETE", "/faults")["deleted"])
 
     def advance_clock(self, seconds: float) -> None:
         """Moves the emulator's clock: expiry and rate-limit windows follow it."""
