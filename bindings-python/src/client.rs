@@ -120,6 +120,17 @@ where
                 }
             })
         }));
+        if !matches!(waited, Ok(Some(Ok(_)))) {
+            // The send failed or was abandoned: its connection cannot be reused, and only
+            // its connection task (on this runtime, which runs only while a thread blocks
+            // on it) can close it. Let that task run now, so the server sees the client
+            // go away at once rather than at the next blocking send: otherwise a timed-out
+            // request stays open and a server may still process it (found by the fault
+            // matrix: a stalled send was recorded after the client had given up).
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                rt.block_on(let_abandoned_connections_close());
+            }));
+        }
         waited.map_err(|_| ())
     });
     match outcome {
@@ -131,6 +142,15 @@ where
             .check_signals()
             .err()
             .unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted"))),
+    }
+}
+
+/// A few turns of the blocking runtime's scheduler: tasks woken by a dropped request (its
+/// connection's task) run and close their sockets. Each `yield_now` lets every task that is
+/// ready run once; closing takes a poll or two.
+async fn let_abandoned_connections_close() {
+    for _ in 0..4 {
+        tokio::task::yield_now().await;
     }
 }
 

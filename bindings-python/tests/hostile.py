@@ -8,6 +8,7 @@ with such a port in front of another server (the emulator)."""
 from __future__ import annotations
 
 import json
+import select
 import socket
 import struct
 import threading
@@ -100,7 +101,10 @@ class Hostile:
         self.script = script
         self.requests: List[Recorded] = []
         self.connections = 0
-        self._lock = threading.Lock()
+        #: Stalled connections the client closed (a stall reads until then).
+        self.closed_by_client = 0
+        self._lock = threading.RLock()  # re-entrant: wait_for's conditions call seen()
+        self._changed = threading.Condition(self._lock)
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -119,6 +123,12 @@ class Hostile:
     def seen(self) -> int:
         with self._lock:
             return len(self.requests)
+
+    def wait_for(self, condition: "Callable[[Hostile], bool]", timeout: float) -> bool:
+        """Waits (on an event, not by polling) until `condition(self)` holds; False when
+        `timeout` seconds passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self), timeout)
 
     def close(self) -> None:
         self._closing.set()
@@ -184,8 +194,9 @@ class Hostile:
             if got is None:
                 return
             request, buffer = got
-            with self._lock:
+            with self._changed:
                 self.requests.append(request)
+                self._changed.notify_all()
                 behaviour = self.script[min(len(self.requests), len(self.script)) - 1]
             kind = behaviour.kind
             if kind == "respond":
@@ -194,7 +205,12 @@ class Hostile:
                 conn.sendall(out.encode() + behaviour.body)  # one write: no Nagle stall
                 continue
             if kind == "stall":
-                self._held.append(conn)
+                # Never answer; read until the client goes away, and note that it did.
+                while conn.recv(65536):
+                    pass
+                with self._changed:
+                    self.closed_by_client += 1
+                    self._changed.notify_all()
                 return
             if kind == "drip":
                 conn.sendall(
@@ -244,8 +260,9 @@ class Hostile:
                     if got is None:
                         return
                     request, buffer = got
-                    with self._lock:
+                    with self._changed:
                         self.requests.append(request)
+                        self._changed.notify_all()
             raise ValueError(f"unknown behaviour {kind!r}")
 
 
@@ -287,19 +304,41 @@ class RefusingProxy:
             threading.Thread(target=self._forward, args=(client,), daemon=True).start()
 
     def _forward(self, client: socket.socket) -> None:
+        """One thread per connection, both directions in a select loop: a reset is passed on
+        by the only thread using the socket (closing a socket another thread is blocked on
+        would send nothing)."""
         try:
             upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
         except OSError:
             _reset(client)
             return
-        for s in (client, upstream):
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        back = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
-        back.start()
-        _pump(client, upstream)
-        back.join()
-        client.close()
-        upstream.close()
+        peers = {client: upstream, upstream: client}
+        open_for_reading = {client, upstream}
+        try:
+            while open_for_reading:
+                ready, _, _ = select.select(list(open_for_reading), [], [])
+                for source in ready:
+                    sink = peers[source]
+                    try:
+                        data = source.recv(65536)
+                    except OSError:
+                        _reset(sink)  # a reset on one side becomes a reset on the other
+                        return
+                    if not data:
+                        open_for_reading.discard(source)
+                        try:
+                            sink.shutdown(socket.SHUT_WR)  # a FIN becomes a FIN
+                        except OSError:
+                            pass
+                        continue
+                    try:
+                        sink.sendall(data)
+                    except OSError:
+                        _reset(source)
+                        return
+        finally:
+            client.close()
+            upstream.close()
 
 
 def _reset(sock: socket.socket) -> None:
@@ -308,19 +347,6 @@ def _reset(sock: socket.socket) -> None:
         sock.close()
     except OSError:
         pass
-
-
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    """Copies until EOF (then half-closes `sink`) or an error (then resets `sink`)."""
-    try:
-        while True:
-            data = source.recv(65536)
-            if not data:
-                sink.shutdown(socket.SHUT_WR)
-                return
-            sink.sendall(data)
-    except OSError:
-        _reset(sink)
 
 
 def closed_port() -> int:
