@@ -69,7 +69,8 @@ impl NativeEmulator {
         let port = optional_unsigned(py, port, "port", u64::from(u16::MAX))?
             .and_then(|p| u16::try_from(p).ok())
             .unwrap_or(0);
-        let allowed_country_codes = optional_str_list(allowed_country_codes, "allowed_country_codes")?;
+        let allowed_country_codes =
+            optional_str_list(allowed_country_codes, "allowed_country_codes")?;
         let rate_limit = optional_unsigned(py, rate_limit, "rate_limit", u64::from(u32::MAX))?
             .and_then(|n| u32::try_from(n).ok());
         let defaults = sms_otp_emulator::Config::default();
