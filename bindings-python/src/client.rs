@@ -105,6 +105,13 @@ where
     let outcome = py.detach(|| {
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async move {
+                // This runtime runs only while some thread blocks on it, so connection
+                // tasks have not seen what happened while it was idle (a server that
+                // closed a keep-alive connection): let them, before the pool hands one
+                // out. Otherwise the request goes out on the dead connection and fails
+                // as "may have been delivered" (found by the fault matrix's half-closed
+                // keep-alive rows).
+                let_connection_tasks_run().await;
                 tokio::pin!(work);
                 loop {
                     tokio::select! {
@@ -128,7 +135,7 @@ where
             // request stays open and a server may still process it (found by the fault
             // matrix: a stalled send was recorded after the client had given up).
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                rt.block_on(let_abandoned_connections_close());
+                rt.block_on(let_connection_tasks_run());
             }));
         }
         waited.map_err(|_| ())
@@ -145,10 +152,10 @@ where
     }
 }
 
-/// A few turns of the blocking runtime's scheduler: tasks woken by a dropped request (its
-/// connection's task) run and close their sockets. Each `yield_now` lets every task that is
-/// ready run once; closing takes a poll or two.
-async fn let_abandoned_connections_close() {
+/// A few turns of the blocking runtime's scheduler: I/O events are collected and the tasks
+/// they (or a dropped request) woke run, so connections notice a close and close their own
+/// sockets. Each `yield_now` lets every ready task run once; a close takes a poll or two.
+async fn let_connection_tasks_run() {
     for _ in 0..4 {
         tokio::task::yield_now().await;
     }

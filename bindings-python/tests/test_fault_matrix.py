@@ -29,8 +29,10 @@ from sms_otp.testing import Emulator, EmulatorError
 
 PHONE = "+12025550162"
 TIMEOUT = 0.6
-#: How long the port refuses connections: the first attempt, maybe a retry or two.
-REFUSED_FOR = 0.15
+#: How long the port refuses connections: the first attempt, maybe a retry or two. Longer
+#: than Rust's 150 ms: with rows in parallel on a busy 2-core machine, a Python thread can
+#: lose more than that between opening the window and connecting.
+REFUSED_FOR = 0.4
 #: What the retried variant may add to a row's deadline (the refused time and backoff).
 REFUSED_EXTRA = REFUSED_FOR + 3.0
 #: Rows in flight at once.
@@ -417,6 +419,16 @@ def run_async(rows: List[Row], refused: bool) -> List[str]:
 RUNNERS = {"blocking": run_blocking, "send_async": run_async}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_time_costs_paid() -> None:
+    """The first connection of a process loads the system's CA certificates (hundreds of
+    milliseconds in a debug build): paid here, not inside a row's refusal window or deadline."""
+    with Hostile([Behaviour()]) as server:
+        client = Client(PROJECT_ID, SECRET, base_url=server.url)
+        for send in send_both(client).values():
+            send()
+
+
 @pytest.mark.parametrize("refused", [False, True], ids=["first attempt", "after connect-phase retries"])
 @pytest.mark.parametrize("surface", list(RUNNERS))
 def test_hostile_behaviours(surface: str, refused: bool) -> None:
@@ -456,15 +468,17 @@ def test_a_port_that_never_opens_costs_max_retries_plus_one_attempts(surface: st
 @pytest.mark.parametrize("first", ["ok_then_half_close", "ok_then_close"])
 def test_a_half_closed_keep_alive_connection_is_not_reused(surface: str, first: str) -> None:
     """The server answered, then sent FIN (still reading, or closed): noticed before reuse,
-    the next send opens a new connection and succeeds; two requests in all."""
-    with Hostile([Behaviour(kind=first), Behaviour()]) as server:
-        client = Client(PROJECT_ID, SECRET, base_url=server.url)
-        send = send_both(client)[surface]
-        send()
-        # Gives the pool time to see the FIN; there is no event to wait for (as in Rust).
-        time.sleep(0.1)
-        assert send().request_id == "request-id-test-1"
-        assert (server.seen(), server.connections) == (2, 2)
+    the next send opens a new connection and succeeds; two requests in all. Repeated: the
+    blocking pool once noticed only sometimes (its runtime had not run since the FIN)."""
+    for _ in range(10):
+        with Hostile([Behaviour(kind=first), Behaviour()]) as server:
+            client = Client(PROJECT_ID, SECRET, base_url=server.url)
+            send = send_both(client)[surface]
+            send()
+            # Gives the FIN time to arrive; there is no event to wait for (as in Rust).
+            time.sleep(0.05)
+            assert send().request_id == "request-id-test-1"
+            assert (server.seen(), server.connections) == (2, 2)
 
 
 @pytest.mark.parametrize("surface", list(RUNNERS))
