@@ -36,7 +36,7 @@ REFUSED_FOR = 0.4
 #: What the retried variant may add to a row's deadline (the refused time and backoff).
 REFUSED_EXTRA = REFUSED_FOR + 3.0
 #: Rows in flight at once.
-PARALLEL = 6
+PARALLEL = 8
 #: A row that takes longer than this has hung.
 HANG = 30.0
 EMULATOR_SECRET = "secret-test-emulator-MARKER-1a2b3c"
