@@ -16,6 +16,7 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -183,11 +184,12 @@ def emulator_rows() -> List[Tuple[str, Dict[str, Any], bool, Expect]]:
             Expect("network_error", True, after_send=True, messages=1),
         )
     )
-    for status, maybe in [(None, True), (200, True), (404, False), (503, True)]:
+    malformed: List[Tuple[Optional[int], bool]] = [(None, True), (200, True), (404, False), (503, True)]
+    for html_status, maybe in malformed:
         fault: Dict[str, Any] = {"kind": "malformed_body"}
-        if status is not None:
-            fault["status"] = status
-        rows.append(("malformed body (HTML page)", fault, False, unexpected(status or 502, maybe)))
+        if html_status is not None:
+            fault["status"] = html_status
+        rows.append(("malformed body (HTML page)", fault, False, unexpected(html_status or 502, maybe)))
     rows.append(("stall", {"kind": "stall"}, False, RESPONSE_TIMEOUT))
     # A stall that would process the send after 1.2 s: the client gives up at 0.6 s and
     # closes, so nothing may be recorded even once the delay has passed.
@@ -340,14 +342,14 @@ Row = Tuple[str, Callable[[bool], Harness], bool, Expect, bool]
 
 def all_hostile_rows() -> List[Row]:
     return [
-        (f"{name} ({b.kind} {b.status})", (lambda refused, b=b: HostileHarness(b, refused)), False, want, False)
+        (f"{name} ({b.kind} {b.status})", partial(HostileHarness, b), False, want, False)
         for name, b, want in hostile_rows()
     ]
 
 
 def all_emulator_rows() -> List[Row]:
     return [
-        (f"{name} {fault}", (lambda refused, f=fault: EmulatorHarness(f, refused)), retry, want, True)
+        (f"{name} {fault}", partial(EmulatorHarness, fault), retry, want, True)
         for name, fault, retry, want in emulator_rows()
     ]
 

@@ -51,9 +51,9 @@ def child(inherited: Any, emu_url: str, project_id: str, secret: str, normal_exi
             assert client.otps.sms.send(phone_number=PHONE).request_id.startswith("request-id-test-")
 
         async def both() -> List[Any]:
-            return await asyncio.gather(
+            return list(await asyncio.gather(
                 inherited.otps.sms.send_async(phone_number=PHONE), fresh.otps.sms.send_async(phone_number=PHONE)
-            )
+            ))
 
         assert len(asyncio.run(both())) == 2
         code = 0
