@@ -119,6 +119,13 @@ where
     let outcome = py.detach(|| {
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async move {
+                // This runtime runs only while some thread blocks on it, so connection
+                // tasks have not seen what happened while it was idle (a server that
+                // closed a keep-alive connection): let them, before the pool hands one
+                // out. Otherwise the request goes out on the dead connection and fails
+                // as "may have been delivered" (found by the fault matrix's half-closed
+                // keep-alive rows).
+                let_connection_tasks_run().await;
                 tokio::pin!(work);
                 loop {
                     tokio::select! {
@@ -134,6 +141,17 @@ where
                 }
             })
         }));
+        if !matches!(waited, Ok(Some(Ok(_)))) {
+            // The send failed or was abandoned: its connection cannot be reused, and only
+            // its connection task (on this runtime, which runs only while a thread blocks
+            // on it) can close it. Let that task run now, so the server sees the client
+            // go away at once rather than at the next blocking send: otherwise a timed-out
+            // request stays open and a server may still process it (found by the fault
+            // matrix: a stalled send was recorded after the client had given up).
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                rt.block_on(let_connection_tasks_run());
+            }));
+        }
         waited.map_err(|_| ())
     });
     match outcome {
@@ -145,6 +163,15 @@ where
             .check_signals()
             .err()
             .unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted"))),
+    }
+}
+
+/// A few turns of the blocking runtime's scheduler: I/O events are collected and the tasks
+/// they (or a dropped request) woke run, so connections notice a close and close their own
+/// sockets. Each `yield_now` lets every ready task run once; a close takes a poll or two.
+async fn let_connection_tasks_run() {
+    for _ in 0..4 {
+        tokio::task::yield_now().await;
     }
 }
 

@@ -322,3 +322,21 @@ def test_normalize_phone_number() -> None:
     assert caught.value.field == "phone_number"
     with pytest.raises(TypeError):
         sms_otp.normalize_phone_number(2025550162)  # type: ignore[arg-type]
+
+
+def test_from_env_names_values_that_are_not_utf8(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (bad-input sweep): a non-UTF-8 STYTCH_BASE_URL was repaired with U+FFFD
+    and accepted (sending elsewhere than configured), and a non-UTF-8 project id was
+    reported as "not set"."""
+    import os
+
+    monkeypatch.setenv("STYTCH_PROJECT_ID", PROJECT_ID)
+    monkeypatch.setenv("STYTCH_SECRET", SECRET)
+    monkeypatch.setitem(os.environb, b"STYTCH_BASE_URL", b"http://127.0.0.1:9/p\xff")
+    with pytest.raises(sms_otp.ConfigurationError, match="STYTCH_BASE_URL is not valid UTF-8") as caught:
+        Client.from_env()
+    assert caught.value.field == "base_url"
+    monkeypatch.delenv("STYTCH_BASE_URL")
+    monkeypatch.setitem(os.environb, b"STYTCH_PROJECT_ID", b"project-test-\xff")
+    with pytest.raises(sms_otp.ConfigurationError, match="STYTCH_PROJECT_ID is not valid UTF-8"):
+        Client.from_env()

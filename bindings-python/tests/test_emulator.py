@@ -83,3 +83,39 @@ def test_admin_errors_are_reported() -> None:
         with pytest.raises(EmulatorError) as caught:
             emu.inject_fault(kind="no-such-kind")
         assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "options, error, field",
+    [
+        ({"port": 70000}, sms_otp.ConfigurationError, "port"),
+        ({"port": -1}, sms_otp.ConfigurationError, "port"),
+        ({"port": True}, TypeError, None),
+        ({"seed": -1}, sms_otp.ConfigurationError, "seed"),
+        ({"seed": 2**64}, sms_otp.ConfigurationError, "seed"),
+        ({"rate_limit": 2**32}, sms_otp.ConfigurationError, "rate_limit"),
+        ({"project_id": "\ud800"}, sms_otp.ValidationError, "project_id"),
+        ({"allowed_country_codes": ["\ud800"]}, sms_otp.ValidationError, "allowed_country_codes[0]"),
+        ({"secret": 5}, TypeError, None),
+    ],
+)
+def test_bad_emulator_options_raise_documented_errors(options: dict, error: type, field: object) -> None:
+    """Regression (bad-input sweep): these raised OverflowError / UnicodeEncodeError, and
+    TypeErrors did not name the option."""
+    with pytest.raises(error) as caught:
+        Emulator(**options)
+    if field is not None:
+        assert caught.value.field == field  # type: ignore[attr-defined]
+    else:
+        assert next(iter(options)) in str(caught.value)
+
+
+def test_admin_arguments_that_cannot_be_sent_raise_type_or_value_errors() -> None:
+    """Regression (bad-input sweep): UnicodeEncodeError and OverflowError escaped."""
+    with Emulator() as emu:
+        with pytest.raises(EmulatorError):
+            emu.messages(phone_number="\ud800")
+        with pytest.raises(TypeError):
+            emu.messages(phone_number=1)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="timeout"):
+            emu.next_message(timeout=float("inf"))

@@ -129,18 +129,26 @@ impl ClientBuilder {
 
     /// Reads `STYTCH_PROJECT_ID`, `STYTCH_SECRET` and, when set, `STYTCH_BASE_URL`.
     pub fn from_env() -> Result<ClientBuilder, Error> {
-        let read = |name: &str, field: &str| {
-            std::env::var(name).map_err(|_| {
+        // A value that is not UTF-8 is an error, never repaired: a lossy conversion would
+        // silently send to a different URL (or with different credentials) than the one set.
+        let read = |name: &str, field: &str| match std::env::var(name) {
+            Ok(value) => Ok(Some(value)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::configuration(
+                field,
+                format!("environment variable {name} is not valid UTF-8"),
+            )),
+        };
+        let required = |name: &str, field: &str| {
+            read(name, field)?.ok_or_else(|| {
                 Error::configuration(field, format!("environment variable {name} is not set"))
             })
         };
         let mut builder = ClientBuilder::new(
-            read("STYTCH_PROJECT_ID", "project_id")?,
-            read("STYTCH_SECRET", "secret")?,
+            required("STYTCH_PROJECT_ID", "project_id")?,
+            required("STYTCH_SECRET", "secret")?,
         );
-        if let Some(url) = std::env::var_os("STYTCH_BASE_URL") {
-            builder.base_url = Some(url.to_string_lossy().into_owned());
-        }
+        builder.base_url = read("STYTCH_BASE_URL", "base_url")?;
         Ok(builder)
     }
 

@@ -91,7 +91,7 @@ class NativeEmulator:
         secret: Optional[str] = None,
         seed: Optional[int] = None,
         host: Optional[str] = None,
-        port: int = 0,
+        port: Optional[int] = None,
         allowed_country_codes: Optional[List[str]] = None,
         rate_limit: Optional[int] = None,
     ) -> NativeEmulator: ...

@@ -14,6 +14,7 @@ other language or tool would use.
 from __future__ import annotations
 
 import json
+import math
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +22,18 @@ from types import TracebackType
 from typing import Any, Dict, List, Optional, Type
 
 from sms_otp import Client, _native
+
+
+def _str_arg(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    return value
+
+
+def _query(params: Dict[str, Any]) -> str:
+    # Lone surrogates go out as the bytes they stand for, for the emulator to judge (it
+    # answers 400), instead of a UnicodeEncodeError from urlencode.
+    return urllib.parse.urlencode(params, encoding="utf-8", errors="surrogatepass")
 
 
 class EmulatorError(RuntimeError):
@@ -77,16 +90,20 @@ class Emulator:
 
     def messages(self, phone_number: Optional[str] = None) -> List[Dict[str, Any]]:
         """Sent messages, oldest first (each with `code`, `status`, `text`, …)."""
-        query = "" if phone_number is None else "?" + urllib.parse.urlencode({"phone_number": phone_number})
+        query = "" if phone_number is None else "?" + _query({"phone_number": _str_arg(phone_number, "phone_number")})
         result = self._call("GET", "/messages" + query)
         return list(result["messages"] if isinstance(result, dict) else result)
 
     def next_message(self, phone_number: Optional[str] = None, timeout: float = 5.0) -> Dict[str, Any]:
         """Waits (long-poll, no sleeping) for the next message sent after this call."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+        if not math.isfinite(timeout) or not 0 <= timeout <= 3600:
+            raise ValueError(f"timeout must be from 0 to 3600 seconds, not {timeout!r}")
         params: Dict[str, Any] = {"timeout_ms": int(timeout * 1000)}
         if phone_number is not None:
-            params["phone_number"] = phone_number
-        result = self._call("GET", "/messages/next?" + urllib.parse.urlencode(params), timeout=timeout + 5)
+            params["phone_number"] = _str_arg(phone_number, "phone_number")
+        result = self._call("GET", "/messages/next?" + _query(params), timeout=timeout + 5)
         return dict(result["message"] if isinstance(result, dict) and "message" in result else result)
 
     def clear_messages(self) -> int:
