@@ -70,8 +70,20 @@ fn forms(secret: &str) -> Vec<String> {
         b64.replace('+', "-").replace('/', "_"),
     ];
     out.retain(|f| f.len() >= 4);
+    // Every run of 8 or more letters and digits: whatever a server did to the secret's
+    // other characters (escaped it twice inside a broken JSON body, quoted it as a repr),
+    // these pass through unchanged, and a run that long is random text, not a word.
+    out.extend(
+        secret
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|run| run.len() >= MIN_RUN)
+            .map(str::to_owned),
+    );
     out
 }
+
+/// The shortest alphanumeric run of a secret that is redacted on its own.
+const MIN_RUN: usize = 8;
 
 fn json_escaped(text: &str, slash: bool, ascii: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
@@ -153,6 +165,18 @@ mod tests {
                 "{echo} -> {cleaned}"
             );
         }
+    }
+
+    /// The sweep found it: a server that echoes the JSON-escaped secret inside a JSON body
+    /// that then breaks off escapes it twice (`\\\"`), a form no list of encodings has.
+    #[test]
+    fn a_secret_escaped_twice_in_a_broken_body_loses_its_long_runs() {
+        let redact = Redactor::new([SECRET, ""]);
+        let twice = serde_json::to_string(&serde_json::to_string(SECRET).unwrap_or_default())
+            .unwrap_or_default();
+        let cleaned = redact.clean(&format!("{{\"echo\":{twice}"));
+        assert!(!cleaned.contains("Qz7MARKERx"), "{cleaned}");
+        assert_eq!(redact.clean("Qz7MARKE and secret-test"), "Qz7MARKE and secret-test");
     }
 
     #[test]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sys
 import urllib.parse
 from pathlib import Path
@@ -51,7 +52,7 @@ def forms() -> List[str]:
         json.dumps(SECRET)[1:-1].replace("/", "\\/"),  # JSON with escaped slashes
         repr(SECRET)[1:-1],  # a Python repr
         urllib.parse.quote(SECRET, safe=""),
-        urllib.parse.quote(SECRET, safe="").lower(),
+        re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), urllib.parse.quote(SECRET, safe="")),
         urllib.parse.quote_plus(SECRET),
         base64.b64encode(SECRET.encode()).decode(),
         base64.b64encode(SECRET.encode()).decode().rstrip("="),
@@ -64,8 +65,23 @@ def forms() -> List[str]:
     return sorted(set(found), key=found.index)
 
 
+def echoes() -> List[str]:
+    """What a hostile server echoes back in the sweeps: every whole encoding of the secret
+    (and of the Authorization header) a server framework could produce. The library must
+    redact each; the scan then looks for these and for the partial forms of `forms()`."""
+    # Partial forms, and a Python repr (a scan form for Python output, not a wire encoding).
+    skip = {TOKEN, TOKEN.lower(), repr(SECRET)[1:-1], *base64_fragments(TOKEN)}
+    return [f for f in forms() if f not in skip]
+
+
 def document() -> str:
-    return json.dumps({"project_id": PROJECT_ID, "secret": SECRET, "token": TOKEN, "forbidden": forms()}, indent=2) + "\n"
+    return (
+        json.dumps(
+            {"project_id": PROJECT_ID, "secret": SECRET, "token": TOKEN, "forbidden": forms(), "echoes": echoes()},
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":
