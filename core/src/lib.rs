@@ -27,6 +27,7 @@ mod error;
 mod locale;
 mod phone;
 mod probe;
+mod redact;
 #[cfg(test)]
 mod properties;
 mod request;

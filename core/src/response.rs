@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::error::Details;
+pub(crate) use crate::redact::Redactor;
 use crate::{Error, ErrorKind, SendResponse};
 
 /// Response bodies are read up to this many bytes; beyond, `unexpected_response`.
@@ -20,20 +21,8 @@ pub(crate) struct Received<'a> {
     pub(crate) body: &'a [u8],
 }
 
-/// Removes the client's credentials from text the server sent back (a hostile or broken
-/// server may echo the Authorization header), before it reaches an error.
-pub(crate) struct Redactor<'a> {
-    pub(crate) secrets: [&'a str; 2],
-}
-
+/// JSON-aware redaction on top of [`Redactor::clean`] (which lives in `redact.rs`).
 impl Redactor<'_> {
-    pub(crate) fn clean(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .filter(|s| s.len() >= 4)
-            .fold(text.to_owned(), |acc, s| acc.replace(s, "[redacted]"))
-    }
-
     /// Redacts every string (keys included) of a JSON value in place; true when any changed.
     /// The server may echo a secret JSON-escaped (`\/`, `\u0073`): the raw text then does
     /// not contain it, but the decoded strings do.
@@ -212,7 +201,7 @@ pub fn __interpret_for_fuzzing(
             location,
             body,
         },
-        &Redactor { secrets },
+        &Redactor::new(secrets),
     )
 }
 
@@ -233,8 +222,7 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
 mod tests {
     use super::*;
 
-    const NO_SECRETS: Redactor<'static> = Redactor { secrets: ["", ""] };
-
+    
     fn answer(status: u16, body: &str) -> Result<SendResponse, Error> {
         interpret(
             &Received {
@@ -243,7 +231,7 @@ mod tests {
                 location: None,
                 body: body.as_bytes(),
             },
-            &NO_SECRETS,
+            &Redactor::new(["", ""]),
         )
     }
 
@@ -326,9 +314,7 @@ mod tests {
 
     #[test]
     fn server_text_is_redacted() {
-        let redact = Redactor {
-            secrets: ["secret-test-MARK", "Basic cHJvamVjdDpzZWNyZXQ="],
-        };
+        let redact = Redactor::new(["secret-test-MARK", "Basic cHJvamVjdDpzZWNyZXQ="]);
         let body = r#"{"error_type":"x","error_message":"you sent secret-test-MARK and Basic cHJvamVjdDpzZWNyZXQ="}"#;
         let err = interpret(
             &Received {
@@ -363,9 +349,7 @@ mod tests {
     /// `body_json()` and `Debug` showed it decoded.
     #[test]
     fn escaped_secrets_are_redacted_too() {
-        let redact = Redactor {
-            secrets: ["secret-test-MA/RK", "cHJvamVjdDpzZWNyZXQ="],
-        };
+        let redact = Redactor::new(["secret-test-MA/RK", "cHJvamVjdDpzZWNyZXQ="]);
         for body in [
             r#"{"error_type":"x","error_message":"you sent secret-test-MA\/RK"}"#,
             r#"{"error_type":"x","echo":{"\u0073ecret-test-MA\/RK":["secret-test-MA\u002fRK"]}}"#,
@@ -400,9 +384,7 @@ mod tests {
     /// secret straddling the cut showed its first characters.
     #[test]
     fn excerpts_are_redacted_before_they_are_cut() {
-        let redact = Redactor {
-            secrets: ["secret-test-MARKER-0123456789", ""],
-        };
+        let redact = Redactor::new(["secret-test-MARKER-0123456789", ""]);
         for at in 170..200 {
             let body = format!("{}secret-test-MARKER-0123456789 and more", "x".repeat(at));
             let err = interpret(

@@ -85,12 +85,10 @@ pub(crate) struct Transport {
 impl Transport {
     fn redactor(&self) -> Redactor<'_> {
         let auth = self.config.authorization.to_str().unwrap_or("");
-        Redactor {
-            secrets: [
-                self.config.secret.as_str(),
-                auth.trim_start_matches("Basic "),
-            ],
-        }
+        Redactor::new([
+            self.config.secret.as_str(),
+            auth.trim_start_matches("Basic "),
+        ])
     }
 
     /// One attempt: send `body`, read the whole answer within the timeouts, interpret it.
