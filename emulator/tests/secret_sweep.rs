@@ -241,7 +241,11 @@ fn sweep_child() {
     let started = Instant::now();
     runtime.block_on(run(&mut sweep));
     blocking_cases(&mut sweep);
-    println!("SWEEP DONE {} cases in {:?}", sweep.cases, started.elapsed());
+    println!(
+        "SWEEP DONE {} cases in {:?}",
+        sweep.cases,
+        started.elapsed()
+    );
 }
 
 async fn run(s: &mut Sweep) {
@@ -366,16 +370,25 @@ fn configuration(s: &mut Sweep, url: &str) {
     );
     for (name, base) in [
         ("base_url http remote", format!("http://example.com/{pct}")),
-        ("base_url credentials", format!("https://user:{pct}@example.com")),
+        (
+            "base_url credentials",
+            format!("https://user:{pct}@example.com"),
+        ),
         (
             "base_url raw credentials",
             format!("https://{pid}:{secret}@example.com"),
         ),
         ("base_url query", format!("https://example.com/?s={pct}")),
-        ("base_url fragment", format!("https://example.com/#{secret}")),
+        (
+            "base_url fragment",
+            format!("https://example.com/#{secret}"),
+        ),
         ("base_url scheme", format!("ftp://example.com/{pct}")),
         ("base_url garbage", format!("not a url {secret}")),
-        ("base_url bad port", format!("https://example.com:{secret}/")),
+        (
+            "base_url bad port",
+            format!("https://example.com:{secret}/"),
+        ),
         ("base_url ipv6", format!("http://[::1{secret}]/")),
         (
             "base_url long host",
@@ -418,13 +431,19 @@ fn configuration(s: &mut Sweep, url: &str) {
     let pem = dir.join("bad.pem");
     std::fs::write(
         &pem,
-        format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", s.echo()),
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            s.echo()
+        ),
     )
     .expect("write");
     s.record("ca_file garbage", b().ca_file(&pem).build());
     std::fs::write(&pem, s.echo()).expect("write");
     s.record("ca_file no pem", b().ca_file(&pem).build());
-    s.record("ca_file missing", b().ca_file(dir.join("missing.pem")).build());
+    s.record(
+        "ca_file missing",
+        b().ca_file(dir.join("missing.pem")).build(),
+    );
     s.record("ca_file directory", b().ca_file(&dir).build());
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -450,12 +469,32 @@ fn from_env(s: &mut Sweep) {
     let os = |t: String| std::ffi::OsString::from(t);
     use std::os::unix::ffi::OsStringExt as _;
     let not_utf8 = std::ffi::OsString::from_vec([secret.as_bytes(), b"\xff"].concat());
-    let cases: Vec<(&str, Option<&str>, Option<std::ffi::OsString>, Option<String>)> = vec![
+    let cases: Vec<(
+        &str,
+        Option<&str>,
+        Option<std::ffi::OsString>,
+        Option<String>,
+    )> = vec![
         ("env no project", None, Some(os(secret.clone())), None),
         ("env no secret", Some(&pid), None, None),
-        ("env secret newline", Some(&pid), Some(os(format!("{secret}\n"))), None),
-        ("env secret spaces", Some(&pid), Some(os(format!("  {secret}  "))), None),
-        ("env secret empty", Some(&pid), Some(os(String::new())), None),
+        (
+            "env secret newline",
+            Some(&pid),
+            Some(os(format!("{secret}\n"))),
+            None,
+        ),
+        (
+            "env secret spaces",
+            Some(&pid),
+            Some(os(format!("  {secret}  "))),
+            None,
+        ),
+        (
+            "env secret empty",
+            Some(&pid),
+            Some(os(String::new())),
+            None,
+        ),
         ("env secret not utf-8", Some(&pid), Some(not_utf8), None),
         (
             "env project is the secret line",
@@ -484,7 +523,10 @@ fn from_env(s: &mut Sweep) {
     ];
     for (name, p, sec, url) in cases {
         set(p, sec.as_deref(), url.as_deref());
-        s.record(name, ClientBuilder::from_env().and_then(ClientBuilder::build));
+        s.record(
+            name,
+            ClientBuilder::from_env().and_then(ClientBuilder::build),
+        );
     }
     set(None, None, None);
 }
@@ -523,8 +565,12 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
             ..FaultSpec::default()
         })
         .expect("fault");
-        s.send(&format!("emulator {status} {error_type}"), client, req(PHONE))
-            .await;
+        s.send(
+            &format!("emulator {status} {error_type}"),
+            client,
+            req(PHONE),
+        )
+        .await;
     }
     for (name, kind, status) in [
         ("reset before", FaultKind::ResetBeforeProcessing, None),
@@ -547,15 +593,23 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
         .base_url(emu.url())
         .build()
         .expect("client");
-    s.send("emulator 401 wrong secret", &wrong, req(PHONE)).await;
+    s.send("emulator 401 wrong secret", &wrong, req(PHONE))
+        .await;
     let other = Client::builder("project-test-someone-else", &s.marker.secret)
         .base_url(emu.url())
         .build()
         .expect("client");
-    s.send("emulator 401 wrong project", &other, req(PHONE)).await;
-    s.send("emulator country", client, req("+442079460958")).await;
+    s.send("emulator 401 wrong project", &other, req(PHONE))
+        .await;
+    s.send("emulator country", client, req("+442079460958"))
+        .await;
     let limited = "+12025550199";
-    client.otps.sms.send(req(limited)).await.expect("first send");
+    client
+        .otps
+        .sms
+        .send(req(limited))
+        .await
+        .expect("first send");
     s.send("emulator 429", client, req(limited)).await;
     let mut r = req("+12025550123");
     r.user_id = Some("user-test-00000000-0000-0000-0000-000000000000".into());
@@ -678,14 +732,12 @@ async fn hostile(s: &mut Sweep) {
     ));
     behaviours.push(("reset".into(), Behaviour::Reset));
     behaviours.push(("close".into(), Behaviour::Close));
-    behaviours.push((
-        "huge chunked".into(),
-        Behaviour::Huge { total: 2 << 20 },
-    ));
+    behaviours.push(("huge chunked".into(), Behaviour::Huge { total: 2 << 20 }));
     for (name, behaviour) in behaviours {
         let server = Hostile::start(vec![behaviour]).await;
         let client = s.builder(&server.url()).build().expect("client");
-        s.send(&format!("hostile {name}"), &client, req(PHONE)).await;
+        s.send(&format!("hostile {name}"), &client, req(PHONE))
+            .await;
     }
 }
 
@@ -703,7 +755,11 @@ fn escape_everything(value: &serde_json::Value) -> String {
         Value::String(text) => string(text),
         Value::Array(items) => format!(
             "[{}]",
-            items.iter().map(escape_everything).collect::<Vec<_>>().join(",")
+            items
+                .iter()
+                .map(escape_everything)
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         Value::Object(map) => format!(
             "{{{}}}",
@@ -761,7 +817,8 @@ async fn transport(s: &mut Sweep) {
     .await
     .expect("tls emulator");
     let untrusted = s.builder(&tls_emu.url()).build().unwrap();
-    s.send("untrusted certificate", &untrusted, req(PHONE)).await;
+    s.send("untrusted certificate", &untrusted, req(PHONE))
+        .await;
     tls_emu.shutdown().await;
 }
 
