@@ -27,9 +27,9 @@ mod error;
 mod locale;
 mod phone;
 mod probe;
-mod redact;
 #[cfg(test)]
 mod properties;
+mod redact;
 mod request;
 mod response;
 mod retry;

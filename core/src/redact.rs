@@ -153,7 +153,9 @@ mod tests {
             "secret-test-Qz7MARKERx%2f%2b%25%22%5c%26%3d%c3%a9%20k2".to_owned(),
             "secret-test-Qz7MARKERx%2F%2B%25%22%5C%26%3D%C3%A9+k2".to_owned(),
             b64.clone(),
-            b64.trim_end_matches('=').replace('+', "-").replace('/', "_"),
+            b64.trim_end_matches('=')
+                .replace('+', "-")
+                .replace('/', "_"),
             "Basic cHJvamVjdDpzZWNyZXQ=".to_owned(),
         ] {
             let cleaned = redact.clean(&format!("<p>you sent {echo}.</p>"));
@@ -176,7 +178,10 @@ mod tests {
             .unwrap_or_default();
         let cleaned = redact.clean(&format!("{{\"echo\":{twice}"));
         assert!(!cleaned.contains("Qz7MARKERx"), "{cleaned}");
-        assert_eq!(redact.clean("Qz7MARKE and secret-test"), "Qz7MARKE and secret-test");
+        assert_eq!(
+            redact.clean("Qz7MARKE and secret-test"),
+            "Qz7MARKE and secret-test"
+        );
     }
 
     #[test]

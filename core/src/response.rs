@@ -222,7 +222,6 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
 mod tests {
     use super::*;
 
-    
     fn answer(status: u16, body: &str) -> Result<SendResponse, Error> {
         interpret(
             &Received {

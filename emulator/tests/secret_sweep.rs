@@ -229,19 +229,24 @@ fn sweep_child() {
     }
     log::set_logger(&LOGGER).expect("logger");
     log::set_max_level(log::LevelFilter::Trace);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
     let mut sweep = Sweep {
         marker: marker(),
         cases: 0,
     };
     let started = Instant::now();
+    from_env(&mut sweep);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(run(&mut sweep));
     blocking_cases(&mut sweep);
-    println!("SWEEP DONE {} cases in {:?}", sweep.cases, started.elapsed());
+    println!(
+        "SWEEP DONE {} cases in {:?}",
+        sweep.cases,
+        started.elapsed()
+    );
 }
 
 async fn run(s: &mut Sweep) {
@@ -263,7 +268,6 @@ async fn run(s: &mut Sweep) {
 
     validation(s, &client).await;
     configuration(s, &emu.url());
-    from_env(s);
     emulator_errors(s, &emu, &client).await;
     hostile(s).await;
     transport(s).await;
@@ -366,16 +370,25 @@ fn configuration(s: &mut Sweep, url: &str) {
     );
     for (name, base) in [
         ("base_url http remote", format!("http://example.com/{pct}")),
-        ("base_url credentials", format!("https://user:{pct}@example.com")),
+        (
+            "base_url credentials",
+            format!("https://user:{pct}@example.com"),
+        ),
         (
             "base_url raw credentials",
             format!("https://{pid}:{secret}@example.com"),
         ),
         ("base_url query", format!("https://example.com/?s={pct}")),
-        ("base_url fragment", format!("https://example.com/#{secret}")),
+        (
+            "base_url fragment",
+            format!("https://example.com/#{secret}"),
+        ),
         ("base_url scheme", format!("ftp://example.com/{pct}")),
         ("base_url garbage", format!("not a url {secret}")),
-        ("base_url bad port", format!("https://example.com:{secret}/")),
+        (
+            "base_url bad port",
+            format!("https://example.com:{secret}/"),
+        ),
         ("base_url ipv6", format!("http://[::1{secret}]/")),
         (
             "base_url long host",
@@ -418,21 +431,36 @@ fn configuration(s: &mut Sweep, url: &str) {
     let pem = dir.join("bad.pem");
     std::fs::write(
         &pem,
-        format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", s.echo()),
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            s.echo()
+        ),
     )
     .expect("write");
     s.record("ca_file garbage", b().ca_file(&pem).build());
     std::fs::write(&pem, s.echo()).expect("write");
     s.record("ca_file no pem", b().ca_file(&pem).build());
-    s.record("ca_file missing", b().ca_file(dir.join("missing.pem")).build());
+    s.record(
+        "ca_file missing",
+        b().ca_file(dir.join("missing.pem")).build(),
+    );
     s.record("ca_file directory", b().ca_file(&dir).build());
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A name, then STYTCH_PROJECT_ID, STYTCH_SECRET and STYTCH_BASE_URL (None: unset).
+type EnvCase<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<std::ffi::OsString>,
+    Option<String>,
+);
+
 fn from_env(s: &mut Sweep) {
     let (pid, secret) = (s.marker.project_id.clone(), s.marker.secret.clone());
     let pct = s.marker.echoes[6].clone();
-    // One thread runs this child (--test-threads=1): changing the environment is safe.
+    // Called before any runtime or server thread exists, in a child that runs one test
+    // (--test-threads=1): nothing else can read the environment while it changes.
     let set = |p: Option<&str>, sec: Option<&std::ffi::OsStr>, url: Option<&str>| {
         match p {
             Some(v) => std::env::set_var("STYTCH_PROJECT_ID", v),
@@ -450,12 +478,27 @@ fn from_env(s: &mut Sweep) {
     let os = |t: String| std::ffi::OsString::from(t);
     use std::os::unix::ffi::OsStringExt as _;
     let not_utf8 = std::ffi::OsString::from_vec([secret.as_bytes(), b"\xff"].concat());
-    let cases: Vec<(&str, Option<&str>, Option<std::ffi::OsString>, Option<String>)> = vec![
+    let cases: Vec<EnvCase<'_>> = vec![
         ("env no project", None, Some(os(secret.clone())), None),
         ("env no secret", Some(&pid), None, None),
-        ("env secret newline", Some(&pid), Some(os(format!("{secret}\n"))), None),
-        ("env secret spaces", Some(&pid), Some(os(format!("  {secret}  "))), None),
-        ("env secret empty", Some(&pid), Some(os(String::new())), None),
+        (
+            "env secret newline",
+            Some(&pid),
+            Some(os(format!("{secret}\n"))),
+            None,
+        ),
+        (
+            "env secret spaces",
+            Some(&pid),
+            Some(os(format!("  {secret}  "))),
+            None,
+        ),
+        (
+            "env secret empty",
+            Some(&pid),
+            Some(os(String::new())),
+            None,
+        ),
         ("env secret not utf-8", Some(&pid), Some(not_utf8), None),
         (
             "env project is the secret line",
@@ -484,7 +527,10 @@ fn from_env(s: &mut Sweep) {
     ];
     for (name, p, sec, url) in cases {
         set(p, sec.as_deref(), url.as_deref());
-        s.record(name, ClientBuilder::from_env().and_then(ClientBuilder::build));
+        s.record(
+            name,
+            ClientBuilder::from_env().and_then(ClientBuilder::build),
+        );
     }
     set(None, None, None);
 }
@@ -523,8 +569,12 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
             ..FaultSpec::default()
         })
         .expect("fault");
-        s.send(&format!("emulator {status} {error_type}"), client, req(PHONE))
-            .await;
+        s.send(
+            &format!("emulator {status} {error_type}"),
+            client,
+            req(PHONE),
+        )
+        .await;
     }
     for (name, kind, status) in [
         ("reset before", FaultKind::ResetBeforeProcessing, None),
@@ -547,15 +597,23 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
         .base_url(emu.url())
         .build()
         .expect("client");
-    s.send("emulator 401 wrong secret", &wrong, req(PHONE)).await;
+    s.send("emulator 401 wrong secret", &wrong, req(PHONE))
+        .await;
     let other = Client::builder("project-test-someone-else", &s.marker.secret)
         .base_url(emu.url())
         .build()
         .expect("client");
-    s.send("emulator 401 wrong project", &other, req(PHONE)).await;
-    s.send("emulator country", client, req("+442079460958")).await;
+    s.send("emulator 401 wrong project", &other, req(PHONE))
+        .await;
+    s.send("emulator country", client, req("+442079460958"))
+        .await;
     let limited = "+12025550199";
-    client.otps.sms.send(req(limited)).await.expect("first send");
+    client
+        .otps
+        .sms
+        .send(req(limited))
+        .await
+        .expect("first send");
     s.send("emulator 429", client, req(limited)).await;
     let mut r = req("+12025550123");
     r.user_id = Some("user-test-00000000-0000-0000-0000-000000000000".into());
@@ -678,14 +736,12 @@ async fn hostile(s: &mut Sweep) {
     ));
     behaviours.push(("reset".into(), Behaviour::Reset));
     behaviours.push(("close".into(), Behaviour::Close));
-    behaviours.push((
-        "huge chunked".into(),
-        Behaviour::Huge { total: 2 << 20 },
-    ));
+    behaviours.push(("huge chunked".into(), Behaviour::Huge { total: 2 << 20 }));
     for (name, behaviour) in behaviours {
         let server = Hostile::start(vec![behaviour]).await;
         let client = s.builder(&server.url()).build().expect("client");
-        s.send(&format!("hostile {name}"), &client, req(PHONE)).await;
+        s.send(&format!("hostile {name}"), &client, req(PHONE))
+            .await;
     }
 }
 
@@ -703,7 +759,11 @@ fn escape_everything(value: &serde_json::Value) -> String {
         Value::String(text) => string(text),
         Value::Array(items) => format!(
             "[{}]",
-            items.iter().map(escape_everything).collect::<Vec<_>>().join(",")
+            items
+                .iter()
+                .map(escape_everything)
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         Value::Object(map) => format!(
             "{{{}}}",
@@ -761,7 +821,8 @@ async fn transport(s: &mut Sweep) {
     .await
     .expect("tls emulator");
     let untrusted = s.builder(&tls_emu.url()).build().unwrap();
-    s.send("untrusted certificate", &untrusted, req(PHONE)).await;
+    s.send("untrusted certificate", &untrusted, req(PHONE))
+        .await;
     tls_emu.shutdown().await;
 }
 
