@@ -51,3 +51,9 @@ def test_no_error_path_shows_the_secret() -> None:
     assert "DEBUG" in result.stderr  # the root logger's output was captured
     print(f"secret sweep (Python): {sum(codes.values())} cases, {len(result.stdout) + len(result.stderr)} bytes "
           f"scanned in {time.monotonic() - started:.1f} s")
+
+
+def test_marker_json_is_generated_from_forms_py() -> None:
+    check = subprocess.run([sys.executable, str(ROOT / "tests" / "secrets" / "forms.py"), "--check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

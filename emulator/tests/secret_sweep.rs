@@ -229,16 +229,17 @@ fn sweep_child() {
     }
     log::set_logger(&LOGGER).expect("logger");
     log::set_max_level(log::LevelFilter::Trace);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
     let mut sweep = Sweep {
         marker: marker(),
         cases: 0,
     };
     let started = Instant::now();
+    from_env(&mut sweep);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(run(&mut sweep));
     blocking_cases(&mut sweep);
     println!(
@@ -267,7 +268,6 @@ async fn run(s: &mut Sweep) {
 
     validation(s, &client).await;
     configuration(s, &emu.url());
-    from_env(s);
     emulator_errors(s, &emu, &client).await;
     hostile(s).await;
     transport(s).await;
@@ -448,10 +448,19 @@ fn configuration(s: &mut Sweep, url: &str) {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A name, then STYTCH_PROJECT_ID, STYTCH_SECRET and STYTCH_BASE_URL (None: unset).
+type EnvCase<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<std::ffi::OsString>,
+    Option<String>,
+);
+
 fn from_env(s: &mut Sweep) {
     let (pid, secret) = (s.marker.project_id.clone(), s.marker.secret.clone());
     let pct = s.marker.echoes[6].clone();
-    // One thread runs this child (--test-threads=1): changing the environment is safe.
+    // Called before any runtime or server thread exists, in a child that runs one test
+    // (--test-threads=1): nothing else can read the environment while it changes.
     let set = |p: Option<&str>, sec: Option<&std::ffi::OsStr>, url: Option<&str>| {
         match p {
             Some(v) => std::env::set_var("STYTCH_PROJECT_ID", v),
@@ -469,12 +478,7 @@ fn from_env(s: &mut Sweep) {
     let os = |t: String| std::ffi::OsString::from(t);
     use std::os::unix::ffi::OsStringExt as _;
     let not_utf8 = std::ffi::OsString::from_vec([secret.as_bytes(), b"\xff"].concat());
-    let cases: Vec<(
-        &str,
-        Option<&str>,
-        Option<std::ffi::OsString>,
-        Option<String>,
-    )> = vec![
+    let cases: Vec<EnvCase<'_>> = vec![
         ("env no project", None, Some(os(secret.clone())), None),
         ("env no secret", Some(&pid), None, None),
         (
