@@ -120,20 +120,28 @@ impl Completions {
 
 static REGISTRY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
+/// Completions by event loop (a `WeakKeyDictionary`).
+fn registry(py: Python<'_>) -> PyResult<&Py<PyAny>> {
+    REGISTRY.get_or_try_init(py, || {
+        py.import("weakref")?
+            .getattr("WeakKeyDictionary")?
+            .call0()
+            .map(Bound::unbind)
+    })
+}
+
+/// Fills this module's process-wide once-cell now (see `lib.rs` `_warm_up`).
+pub fn warm_up(py: Python<'_>) -> PyResult<()> {
+    registry(py).map(|_| ())
+}
+
 /// The `Completions` of `event_loop`, created and registered with `add_reader` on first use;
 /// `None` when the loop cannot watch file descriptors (then the caller falls back).
 pub fn completions_for<'py>(
     py: Python<'py>,
     event_loop: &Bound<'py, PyAny>,
 ) -> PyResult<Option<Bound<'py, Completions>>> {
-    let registry = REGISTRY
-        .get_or_try_init(py, || {
-            py.import("weakref")?
-                .getattr("WeakKeyDictionary")?
-                .call0()
-                .map(Bound::unbind)
-        })?
-        .bind(py);
+    let registry = registry(py)?.bind(py);
     if let Ok(found) = registry
         .call_method1("get", (event_loop,))?
         .cast_into::<Completions>()

@@ -19,6 +19,11 @@ fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
         .map(|m| m.bind(py))
 }
 
+/// Fills this module's process-wide once-cell now (see `lib.rs` `_warm_up`).
+pub fn warm_up(py: Python<'_>) -> PyResult<()> {
+    errors_module(py).map(|_| ())
+}
+
 /// The Python exception for a core error.
 pub fn to_py(py: Python<'_>, error: sms_otp::Error) -> PyErr {
     build(py, &error).unwrap_or_else(|e| e)

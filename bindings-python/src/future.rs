@@ -127,23 +127,36 @@ impl CancelOnDone {
     }
 }
 
+fn get_running_loop_fn(py: Python<'_>) -> PyResult<&Py<PyAny>> {
+    GET_RUNNING_LOOP.get_or_try_init(py, || {
+        py.import("asyncio")?
+            .getattr("get_running_loop")
+            .map(Bound::unbind)
+    })
+}
+
+fn resolve_fn(py: Python<'_>) -> PyResult<&Py<PyAny>> {
+    RESOLVE.get_or_try_init(py, || {
+        py.import("sms_otp._native")?
+            .getattr("resolve")
+            .map(Bound::unbind)
+    })
+}
+
+/// Fills this module's process-wide once-cells now (see `lib.rs` `_warm_up`).
+pub fn warm_up(py: Python<'_>) -> PyResult<()> {
+    get_running_loop_fn(py)?;
+    resolve_fn(py)?;
+    Ok(())
+}
+
 /// Starts `work` on the runtime and returns an asyncio future of the running loop.
 pub fn spawn_for_asyncio<'py, F>(py: Python<'py>, work: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = Outcome> + Send + 'static,
 {
-    let get_running_loop = GET_RUNNING_LOOP.get_or_try_init(py, || {
-        py.import("asyncio")?
-            .getattr("get_running_loop")
-            .map(Bound::unbind)
-    })?;
-    let resolve_fn = RESOLVE
-        .get_or_try_init(py, || {
-            py.import("sms_otp._native")?
-                .getattr("resolve")
-                .map(Bound::unbind)
-        })?
-        .clone_ref(py);
+    let get_running_loop = get_running_loop_fn(py)?;
+    let resolve_fn = resolve_fn(py)?.clone_ref(py);
     let event_loop = get_running_loop.bind(py).call0()?;
     let future = event_loop.call_method0("create_future")?;
     if let Some(completions) = completions_for(py, &event_loop)? {

@@ -72,6 +72,18 @@ fn locales() -> Vec<&'static str> {
     sms_otp::Locale::ALL.iter().map(|l| l.as_str()).collect()
 }
 
+/// Fills every process-wide once-cell of the module, called by `sms_otp/__init__.py` at
+/// import. Filled lazily, the first send of a process would fill them while other threads
+/// may fork: a fork taken while one is being filled leaves it "being filled" forever in the
+/// child, whose first asyncio send then waits on it for ever (found by the fork stress test,
+/// always on the first fork).
+#[pyfunction]
+fn _warm_up(py: Python<'_>) -> PyResult<()> {
+    errors::warm_up(py)?;
+    future::warm_up(py)?;
+    completions::warm_up(py)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
@@ -87,6 +99,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(locales, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_panicking_send_for_tests, m)?)?;
+    m.add_function(wrap_pyfunction!(_warm_up, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! normaliser that turns what people type into E.164. Both lean on libphonenumber's metadata
 //! (the `phonenumber` crate) rather than a hand-kept table, so new ranges arrive with updates.
 
-use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -14,18 +13,26 @@ pub const DEFAULT_REGION: &str = "US";
 /// The sandbox number of the test environment: always accepted, never texted, code `000000`.
 pub const SANDBOX_PHONE_NUMBER: &str = "+10000000000";
 
-/// The calling codes libphonenumber knows (geographic and non-geographic), built once. Looked
-/// up code by code: phonenumber's `DATABASE.iter()` yields one entry per region id, and every
-/// non-geographic code shares the id "001", so it would keep only one of them (979) and
-/// refuse +800, +808, +870, +878, +881, +882, +883 and +888 (satellite phones among them).
-fn assigned_calling_codes() -> &'static HashSet<u16> {
-    static CODES: OnceLock<HashSet<u16>> = OnceLock::new();
-    CODES.get_or_init(|| {
-        (1..1000u16)
-            .filter(|code| phonenumber::metadata::DATABASE.by_code(code).is_some())
-            .collect()
-    })
-}
+/// The country calling codes libphonenumber knows (geographic and non-geographic), sorted.
+/// A table, not a set built from phonenumber's database on first use: that first use parsed
+/// the whole database (half a second in a debug build) inside a process-wide once-lock, and a
+/// fork taken meanwhile by another thread left the child waiting on it forever (found by
+/// the Python fork stress test). `calling_codes_match_the_database` keeps it in step.
+/// (phonenumber's `DATABASE.iter()` yields one entry per region id and every
+/// non-geographic code shares the id "001", so the test looks codes up one by one.)
+const ASSIGNED_CALLING_CODES: [u16; 215] = [
+    1, 7, 20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54,
+    55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98, 211,
+    212, 213, 216, 218, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234,
+    235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253,
+    254, 255, 256, 257, 258, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 290, 291, 297, 298,
+    299, 350, 351, 352, 353, 354, 355, 356, 357, 358, 359, 370, 371, 372, 373, 374, 375, 376, 377,
+    378, 380, 381, 382, 383, 385, 386, 387, 389, 420, 421, 423, 500, 501, 502, 503, 504, 505, 506,
+    507, 508, 509, 590, 591, 592, 593, 594, 595, 596, 597, 598, 599, 670, 672, 673, 674, 675, 676,
+    677, 678, 679, 680, 681, 682, 683, 685, 686, 687, 688, 689, 690, 691, 692, 800, 808, 850, 852,
+    853, 855, 856, 870, 878, 880, 881, 882, 883, 886, 888, 960, 961, 962, 963, 964, 965, 966, 967,
+    968, 970, 971, 972, 973, 974, 975, 976, 977, 979, 992, 993, 994, 995, 996, 998,
+];
 
 /// Whether `code` (digits without `+`) is an assigned country calling code.
 pub fn is_assigned_calling_code(code: &str) -> bool {
@@ -34,7 +41,7 @@ pub fn is_assigned_calling_code(code: &str) -> bool {
         && !code.starts_with('0')
         && code
             .parse::<u16>()
-            .is_ok_and(|n| assigned_calling_codes().contains(&n))
+            .is_ok_and(|n| ASSIGNED_CALLING_CODES.binary_search(&n).is_ok())
 }
 
 /// The country calling code of a number in E.164 form (`"+442079460958"` → `"44"`), or `None`
@@ -347,6 +354,14 @@ fn keeps_typed_digits(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calling_codes_match_the_database() {
+        let from_database: Vec<u16> = (1..1000u16)
+            .filter(|code| phonenumber::metadata::DATABASE.by_code(code).is_some())
+            .collect();
+        assert_eq!(ASSIGNED_CALLING_CODES.to_vec(), from_database);
+    }
 
     fn reason(number: &str) -> String {
         let err = validate_phone_number(number).expect_err(number);

@@ -1,7 +1,8 @@
 //! One HTTP attempt over reqwest + rustls, and the mapping of transport failures to errors.
 
 use std::error::Error as StdError;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use reqwest::header::{self, HeaderValue};
@@ -17,15 +18,48 @@ use crate::{Error, ErrorKind, SendResponse, TimeoutPhase};
 
 /// The TLS configuration of clients without `ca_file`, made once per process: the platform
 /// verifier's setup costs milliseconds per client otherwise (3.6 ms per Node client before),
-/// which a program creating a client per request pays on every request.
-static SYSTEM_TLS: OnceLock<rustls::ClientConfig> = OnceLock::new();
+/// which a program creating a client per request pays on every request. Lock-free (a leaked
+/// box behind an atomic pointer, not a once-lock): a fork taken while another thread makes
+/// it must not leave the child waiting on a lock that thread held.
+static SYSTEM_TLS: AtomicPtr<rustls::ClientConfig> = AtomicPtr::new(std::ptr::null_mut());
+
+fn shared_system_tls() -> Option<&'static rustls::ClientConfig> {
+    let ptr = SYSTEM_TLS.load(Ordering::Acquire);
+    // SAFETY: only ever set (once) to a pointer from `Box::leak`, never freed.
+    #[allow(unsafe_code)]
+    unsafe {
+        ptr.as_ref()
+    }
+}
+
+fn share_system_tls(tls: &rustls::ClientConfig) {
+    let leaked: *mut rustls::ClientConfig = Box::leak(Box::new(tls.clone()));
+    let won = SYSTEM_TLS
+        .compare_exchange(
+            std::ptr::null_mut(),
+            leaked,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        )
+        .is_ok();
+    if !won {
+        // SAFETY: `leaked` came from `Box::leak` just above and was never published.
+        #[allow(unsafe_code)]
+        drop(unsafe { Box::from_raw(leaked) });
+    }
+}
 
 /// rustls with the `ring` provider (no OpenSSL, no process-wide provider installed behind the
 /// application's back), verifying with the platform's roots plus `extra_roots`.
 fn tls_config(extra_roots: &[CertificateDer<'static>]) -> Result<rustls::ClientConfig, Error> {
     if extra_roots.is_empty() {
-        if let Some(tls) = SYSTEM_TLS.get() {
-            return Ok(tls.clone());
+        if let Some(shared) = shared_system_tls() {
+            let mut tls = shared.clone();
+            // The verifier is immutable and shared; the TLS session cache has a lock and is
+            // each client's own, as before: clients stay independent, and a fork while a
+            // parent's thread holds that lock cannot hang a client made in the child.
+            tls.resumption = rustls::client::Resumption::default();
+            return Ok(tls);
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -45,8 +79,8 @@ fn tls_config(extra_roots: &[CertificateDer<'static>]) -> Result<rustls::ClientC
         .with_no_client_auth();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     if extra_roots.is_empty() {
-        // A racing thread may have set it first: both configurations are equivalent.
-        let _ = SYSTEM_TLS.set(tls.clone());
+        // A racing thread may have shared one first: both configurations are equivalent.
+        share_system_tls(&tls);
     }
     Ok(tls)
 }

@@ -261,3 +261,7 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
 ]
+
+# Fill the native module's process-wide caches now, while importing (see _native._warm_up):
+# filled by a first send instead, a fork taken meanwhile could leave a child waiting forever.
+_native._warm_up()
