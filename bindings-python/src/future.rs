@@ -143,11 +143,12 @@ fn resolve_fn(py: Python<'_>) -> PyResult<&Py<PyAny>> {
     })
 }
 
-/// Fills this module's process-wide once-cells now (see `lib.rs` `_warm_up`).
+/// Fills `RESOLVE` now (see `lib.rs` `_warm_up`). `GET_RUNNING_LOOP` stays lazy: importing
+/// asyncio would cost an import of `sms_otp` tens of milliseconds, and it is only filled
+/// from a running loop, when asyncio is already imported, so its fill is a lookup that never
+/// lets go of the GIL (no other thread can fork meanwhile).
 pub fn warm_up(py: Python<'_>) -> PyResult<()> {
-    get_running_loop_fn(py)?;
-    resolve_fn(py)?;
-    Ok(())
+    resolve_fn(py).map(|_| ())
 }
 
 /// Starts `work` on the runtime and returns an asyncio future of the running loop.
