@@ -2,6 +2,7 @@
 // Shared bits of the test files.
 
 const path = require('node:path');
+const { spawn } = require('node:child_process');
 
 const PACKAGE_DIR = path.join(__dirname, '..');
 const sms = require(PACKAGE_DIR);
@@ -36,4 +37,29 @@ function thrown(fn) {
   throw new Error('expected a throw');
 }
 
-module.exports = { sms, PACKAGE_DIR, PROJECT_ID, SECRET, SECRET_MARK, BASIC, clientFor, rejection, thrown };
+/**
+ * Runs `node args…` in the package folder and resolves with { code, signal, stdout, stderr,
+ * ms }; kills the child after `limitMs`, so a hang shows as signal SIGKILL instead of
+ * hanging the suite.
+ */
+function runNode(args, { limitMs = 15_000, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, args, {
+      cwd: PACKAGE_DIR,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+module.exports = { sms, runNode, PACKAGE_DIR, PROJECT_ID, SECRET, SECRET_MARK, BASIC, clientFor, rejection, thrown };

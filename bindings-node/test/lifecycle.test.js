@@ -5,32 +5,11 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
 const path = require('node:path');
 const { HostileServer } = require('./hostile-server.js');
-const { PACKAGE_DIR, PROJECT_ID, SECRET } = require('./helpers.js');
+const { PACKAGE_DIR, PROJECT_ID, SECRET, runNode } = require('./helpers.js');
 
-/** Runs `node args…` and resolves with { code, signal, stdout, stderr, ms }; kills after `limitMs`. */
-function run(args, { limitMs = 15_000, env = {} } = {}) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, args, {
-      cwd: PACKAGE_DIR,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 test('a process holding an idle client exits by itself', async () => {
   const script = `
@@ -38,7 +17,7 @@ test('a process holding an idle client exits by itself', async () => {
     globalThis.client = new Client({ project_id: 'project-test-1', secret: 'secret-test-1' });
     console.log('made', client.project_id);
   `;
-  const result = await run(['-e', script]);
+  const result = await runNode(['-e', script]);
   assert.equal(result.signal, null, `killed after ${result.ms} ms: the process did not exit by itself`);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.trim(), 'made project-test-1');
@@ -56,7 +35,7 @@ test('a process whose client holds a pooled keep-alive connection exits by itsel
         console.log('sent', r.status_code);
       });
     `;
-    const result = await run(['-e', script], { env: { SERVER_URL: server.url } });
+    const result = await runNode(['-e', script], { env: { SERVER_URL: server.url } });
     assert.equal(result.signal, null, `killed after ${result.ms} ms: the process did not exit by itself`);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), 'sent 200');
@@ -76,7 +55,7 @@ test('a pending send keeps the process alive until it settles', async () => {
                                   base_url: process.env.SERVER_URL, timeout_ms: 500 });
       client.otps.sms.send({ phone_number: '+12025550162' }).catch((e) => console.log('settled', e.code, e.phase));
     `;
-    const result = await run(['-e', script], { env: { SERVER_URL: server.url } });
+    const result = await runNode(['-e', script], { env: { SERVER_URL: server.url } });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), 'settled timeout response');
     assert.ok(result.ms >= 450, `${result.ms} ms`);
@@ -163,7 +142,7 @@ test('the ES module entry and the CommonJS entry share one set of classes', asyn
       env: client.environment,
     }));
   `;
-  const result = await run(['--input-type=module', '-e', script]);
+  const result = await runNode(['--input-type=module', '-e', script]);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), { same: true, instance: true, locales: 16, env: 'test' });
 });

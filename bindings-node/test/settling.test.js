@@ -7,31 +7,10 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const { HostileServer, answers, stytchError } = require('./hostile-server.js');
-const { clientFor, PACKAGE_DIR } = require('./helpers.js');
+const { clientFor, runNode, PACKAGE_DIR } = require('./helpers.js');
 const sms = require(PACKAGE_DIR);
 
-/** Runs `node args…`; resolves with { code, signal, stdout, stderr, ms }; kills after `limitMs`. */
-function run(args, env, limitMs = 15_000) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, args, {
-      cwd: PACKAGE_DIR,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 test('mixed outcomes finishing together each settle their own promise', async () => {
   const server = await HostileServer.start();
@@ -104,7 +83,7 @@ test('after its sends settle, a later send keeps the process alive again', async
         }, 50);
       });
     `;
-    const result = await run(['-e', script], { SERVER_URL: server.url });
+    const result = await runNode(['-e', script], { env: { SERVER_URL: server.url } });
     assert.equal(result.signal, null, `killed after ${result.ms} ms: the process did not exit by itself`);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(result.stdout.trim().split('\n'), ['first 200', 'second timeout response']);
@@ -139,7 +118,7 @@ test('a client garbage-collected with sends in flight still settles them, then t
       setTimeout(() => { gc(); }, 100);
       Promise.all(sends).then((codes) => console.log('settled', [...new Set(codes)].join(',')));
     `;
-    const result = await run(['--expose-gc', '-e', script], { SERVER_URL: server.url });
+    const result = await runNode(['--expose-gc', '-e', script], { env: { SERVER_URL: server.url } });
     assert.equal(result.signal, null, `killed after ${result.ms} ms: the process did not exit by itself`);
     assert.equal(result.code, 0, result.stderr);
     // The client really was collected before its sends settled.

@@ -11,35 +11,16 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { HostileServer } = require('./hostile-server.js');
-const { PACKAGE_DIR, PROJECT_ID, SECRET } = require('./helpers.js');
+const { PACKAGE_DIR, PROJECT_ID, SECRET, runNode } = require('./helpers.js');
 
 const HOSTILE = path.join(__dirname, 'hostile-server.js');
 /** Text that means the process died badly, whatever the exit code. */
 const FATAL = /FATAL ERROR|Abort(ed)?\b|Segmentation fault|core dumped|napi_fatal|panicked|SIGSEGV|SIGABRT|double free|free\(\)/;
 
-/** Runs `node -e script` and resolves with { code, signal, stdout, stderr, ms }; kills after `limitMs`. */
-function run(script, { limitMs = 20_000, env = {} } = {}) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['-e', script], {
-      cwd: PACKAGE_DIR,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+/** Runs `node -e script` (see helpers.js `runNode`). */
+const run = (script, { limitMs = 20_000, env = {} } = {}) => runNode(['-e', script], { limitMs, env });
 
 function assertExit(result, code, boundMs) {
   const how = result.signal === 'SIGKILL' ? 'killed at the limit (hang)' : `died of ${result.signal} (crash)`;
