@@ -210,6 +210,7 @@ function clientOptions(options, fromEnv) {
   return dropUndefined(out);
 }
 
+/** Leaves absent options out of the object napi-rs converts (`NativeOptions`). */
 function dropUndefined(object) {
   for (const key of Object.keys(object)) {
     if (object[key] === undefined) delete object[key];
@@ -221,10 +222,10 @@ function attributes(value) {
   if (!given(value)) return undefined;
   if (!isPlainObject(value)) throw wrongType('attributes', 'an object', value);
   checkKeys(value, ATTRIBUTE_KEYS, 'attributes');
-  return dropUndefined({
+  return {
     ipAddress: optionalString(value.ip_address, 'attributes.ip_address', 'validation'),
     userAgent: optionalString(value.user_agent, 'attributes.user_agent', 'validation'),
-  });
+  };
 }
 
 /**
