@@ -85,3 +85,15 @@ pub fn argument_error(kind: String, field: String, reason: String) -> ErrorPaylo
 /// Rust-side allocations only (N-API copies every value it hands to V8). See Cargo.toml.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Returns the allocator's free memory to the operating system now (mimalloc keeps freed
+/// pages cached for reuse). For memory measurements only: the bad-input sweep reads RSS
+/// after a garbage collection and this, so that it sees live memory, not the cache.
+#[napi]
+pub fn release_free_memory() {
+    // SAFETY: `mi_collect` takes no pointers and may be called from any thread at any time.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
+    }
+}
