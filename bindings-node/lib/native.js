@@ -1,44 +1,39 @@
 'use strict';
-// Loads the native module built from ../src by `napi build --platform`
-// (`sms-otp.<platform>-<arch>[-<abi>].node` in the package folder).
+// Loads the native module: a local build in the package folder first (a development
+// checkout, `npm run build`), then the platform package npm installed as an optional
+// dependency (`sms-otp-linux-x64-gnu`, …). The choice is lib/platform.js.
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { nativeCandidates, isMusl, notFoundMessage } = require('./platform.js');
 
-const root = path.join(__dirname, '..');
-
-function candidates() {
-  const base = `sms-otp.${process.platform}-${process.arch}`;
-  switch (process.platform) {
-    case 'linux':
-      return [`${base}-gnu.node`, `${base}-musl.node`, `${base}-gnueabihf.node`];
-    case 'win32':
-      return [`${base}-msvc.node`, `${base}-gnu.node`];
-    case 'darwin':
-      return [`${base}.node`, 'sms-otp.darwin-universal.node'];
-    default:
-      return [`${base}.node`];
-  }
-}
+const packageRoot = path.join(__dirname, '..');
 
 function load() {
+  const candidates = nativeCandidates({ platform: process.platform, arch: process.arch, musl: isMusl() });
   const failures = [];
-  for (const name of candidates()) {
-    const file = path.join(root, name);
-    if (!fs.existsSync(file)) continue;
+  const local = path.join(packageRoot, candidates.localFile);
+  if (fs.existsSync(local)) {
     try {
-      return require(file);
+      return require(local);
     } catch (e) {
-      // e.g. the gnu build on a musl system: try the next one.
-      failures.push(`${name}: ${e.message}`);
+      failures.push(`${candidates.localFile}: ${e.message}`);
     }
   }
-  const tried = failures.length ? ` Load errors: ${failures.join('; ')}` : '';
-  throw new Error(
-    `sms-otp: no native module for ${process.platform}-${process.arch} in ${root}. ` +
-      'It is built from source when the package is installed (needs Rust: https://rustup.rs); ' +
-      `run \`npm run build\` in ${root} to build it.${tried}`,
-  );
+  if (candidates.supported) {
+    try {
+      return require(candidates.packageName);
+    } catch (e) {
+      // Not installed is the common case, said below; anything else (a broken binary, a
+      // missing system library) is shown as it is.
+      if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(candidates.packageName)) {
+        failures.push(`${candidates.packageName}: ${e.message}`);
+      }
+    }
+  }
+  const error = new Error(notFoundMessage(candidates, packageRoot, failures));
+  error.code = 'ERR_SMS_OTP_NATIVE_NOT_FOUND';
+  throw error;
 }
 
 module.exports = load();

@@ -37,6 +37,14 @@ pub fn normalize_phone_number(
     }
 }
 
+/// The `sms-otp` command line (`npx sms-otp`): the same implementation as the Rust binary.
+/// Blocks the calling thread until the command ends (the bin script has nothing else to do)
+/// and returns the exit code.
+#[napi]
+pub fn run_cli(argv: Vec<String>) -> u32 {
+    u32::from(sms_otp_cli::run(argv))
+}
+
 /// The core's option defaults, in the units of the Node options (for the drift check of
 /// the documentation in index.d.ts).
 #[napi(object)]

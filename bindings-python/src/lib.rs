@@ -27,6 +27,13 @@ fn normalize_phone_number(
     sms_otp::normalize_phone_number(&text, &region).map_err(|e| errors::to_py(py, e))
 }
 
+/// The `sms-otp` command line (the console script and `python -m sms_otp`): the same
+/// implementation as the Rust binary, run with the GIL released. Returns the exit code.
+#[pyfunction]
+fn run_cli(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
+    py.detach(|| sms_otp_cli::run(argv))
+}
+
 /// For the test suite only: a send whose future panics, through the blocking path or (with
 /// `asynchronous`) the asyncio path, to prove a panic becomes `SmsOtpError`, not an abort.
 #[pyfunction]
@@ -95,6 +102,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
     m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;

@@ -3,7 +3,7 @@
 use crate::Failure;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub(crate) struct Args {
     /// Address to listen on (loopback by default; the admin API has no auth).
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -29,7 +29,7 @@ pub struct Args {
     tls_ca_out: Option<std::path::PathBuf>,
 }
 
-pub async fn run(args: Args) -> Result<(), Failure> {
+pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     let mut config = sms_otp_emulator::Config {
         host: args.host,
         port: args.port,

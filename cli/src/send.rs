@@ -7,7 +7,7 @@ use sms_otp::{Attributes, Client, ErrorKind, Locale, SendRequest, SendResponse};
 use crate::Failure;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub(crate) struct Args {
     /// Phone number in E.164 form, e.g. +12025550162.
     phone_number: String,
     /// Minutes the code stays valid (1-10; Stytch defaults to 2).
@@ -36,7 +36,7 @@ pub struct Args {
     json: bool,
 }
 
-pub async fn run(args: Args) -> Result<(), Failure> {
+pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     let locale = args
         .locale
         .as_deref()
