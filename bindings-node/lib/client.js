@@ -191,7 +191,7 @@ class Client {
   #native;
 
   /**
-   * @param {object} options `project_id`, `secret` and the optional settings of API.md
+   * @param {object} options `project_id`, `secret` and the optional settings of docs/client.md
    */
   constructor(options, fromEnv = undefined) {
     const useEnv = fromEnv === FROM_ENV;

@@ -1,5 +1,5 @@
 'use strict';
-// The error classes of API.md. The native module never throws for a library error: it hands
+// The error classes of docs/errors.md. The native module never throws for a library error: it hands
 // back a payload whose `className` comes from the core's `ErrorKind::class_name()`, and
 // `fromPayload` turns it into an instance of that class (one mapping, for every kind).
 

@@ -123,7 +123,7 @@ pub struct ErrorKindInfo {
     pub parent_class_name: String,
 }
 
-/// Every error kind of the core, in the order of API.md.
+/// Every error kind of the core, in the order of docs/errors.md.
 #[napi]
 pub fn error_kinds() -> Vec<ErrorKindInfo> {
     sms_otp::ErrorKind::ALL

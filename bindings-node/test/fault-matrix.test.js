@@ -24,7 +24,7 @@ const REFUSED_FOR_MS = 150;
 /** What the retried variant may add to a row's deadline (refused time and backoff). */
 const REFUSED_EXTRA_MS = REFUSED_FOR_MS + 3000;
 
-/** The class of each code (API.md's error table). */
+/** The class of each code (docs/errors.md's class table). */
 const CLASS_OF = {
   network_error: sms.NetworkError,
   timeout: sms.RequestTimeoutError,

@@ -35,7 +35,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// Every kind, in the order of the API.md table.
+    /// Every kind, in the order of the table in docs/errors.md.
     pub const ALL: [ErrorKind; 12] = [
         ErrorKind::Validation,
         ErrorKind::Configuration,

@@ -1,4 +1,4 @@
-//! Property tests (proptest) of the contract in API.md, each against an independent model:
+//! Property tests (proptest) of the contract in docs/, each against an independent model:
 //! the E.164 language validation accepts, what a serialised request may contain, and which
 //! errors say `maybe_delivered`.
 
@@ -31,7 +31,7 @@ const ITU_CODES: &[u16] = &[
     968, 970, 971, 972, 973, 974, 975, 976, 977, 979, 992, 993, 994, 995, 996, 998,
 ];
 
-/// API.md's language: `+`, 2 to 15 ASCII digits, the first 1-9, starting with an assigned
+/// docs/client.md's language: `+`, 2 to 15 ASCII digits, the first 1-9, starting with an assigned
 /// calling code (the sandbox number `+10000000000` is one of them). Returns the code.
 fn model(text: &str) -> Option<String> {
     let digits = text.strip_prefix('+')?;
@@ -199,7 +199,7 @@ proptest! {
     }
 }
 
-/// API.md's error table: may the SMS have been sent?
+/// docs/errors.md's maybe_delivered table: may the SMS have been sent?
 fn table(
     kind: ErrorKind,
     status: Option<u16>,

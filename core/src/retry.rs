@@ -1,4 +1,4 @@
-//! The retry policy of API.md as plain functions. A second send invalidates the first code
+//! The retry policy of docs/retries.md as plain functions. A second send invalidates the first code
 //! and is billed, and the API has no idempotency key, so only failures that provably never
 //! reached the server are retried, plus, when asked, one 429 with a short `Retry-After`.
 

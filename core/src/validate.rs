@@ -1,4 +1,4 @@
-//! Client-side validation: every rule of API.md, applied before any request is made. The
+//! Client-side validation: every rule of docs/client.md, applied before any request is made. The
 //! emulator calls the same functions, so client and emulator can never disagree.
 
 use std::net::IpAddr;

@@ -1,4 +1,5 @@
-//! The Rust example of API.md, verbatim in shape, against a loopback server.
+//! The Rust examples of docs/client.md (a client, a send, the blocking twin), in shape,
+//! against a loopback server.
 #![allow(clippy::unwrap_used)]
 
 mod support;

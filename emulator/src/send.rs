@@ -35,7 +35,7 @@ fn opt_str<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str
     }
 }
 
-/// Checks a send body, in the order of EMULATOR.md's table: JSON shape and types first
+/// Checks a send body, in the order of docs/emulator.md's table: JSON shape and types first
 /// (`bad_request`), then phone number, country allowlist, expiration, locale, attributes,
 /// user_id and session arguments.
 pub(crate) fn parse_send(

@@ -8,7 +8,7 @@ pub(crate) fn error_url(status: u16) -> String {
     format!("https://stytch.com/docs/api/errors/{status}")
 }
 
-/// The documented status and message of an `error_type` (stytch-errors.md). Types the public
+/// The documented status and message of an `error_type` (docs/emulator.md). Types the public
 /// sources give no message for carry a message written for the emulator.
 pub(crate) fn known_error(error_type: &str) -> Option<(u16, &'static str)> {
     Some(match error_type {

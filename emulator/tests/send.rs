@@ -1,4 +1,4 @@
-//! `POST /v1/otps/sms/send` over real loopback HTTP: every row of EMULATOR.md's table, the
+//! `POST /v1/otps/sms/send` over real loopback HTTP: every row of docs/emulator.md's table, the
 //! success path, sandbox, invalidation, expiry, rate limits, locales, users and sessions.
 
 mod common;

@@ -8,7 +8,7 @@ use sms_otp::{
     calling_code, is_assigned_calling_code, normalize_phone_number, validate_phone_number,
 };
 
-/// The E.164 shape of API.md: `+`, 2 to 15 ASCII digits, the first 1-9.
+/// The E.164 shape of docs/client.md: `+`, 2 to 15 ASCII digits, the first 1-9.
 fn e164_shape(text: &str) -> bool {
     text.strip_prefix('+').is_some_and(|d| {
         (2..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')

@@ -4,7 +4,7 @@
 //! status does not parse takes the status from its first two bytes.
 //!
 //! Checks: never a panic; success only for 2xx with the documented fields; otherwise the
-//! error kind and `maybe_delivered` of API.md's table; short excerpts; and the client's
+//! error kind and `maybe_delivered` of docs/errors.md's table; short excerpts; and the client's
 //! secret (and its Basic credentials) never in any rendering of the error, however the server
 //! echoes it (escaped JSON included).
 #![no_main]

@@ -37,7 +37,7 @@ pub struct PlannedFault {
     pub expect: Expect,
 }
 
-/// The documented error (API.md) of a send the fault fires on.
+/// The documented error (docs/errors.md) of a send the fault fires on.
 #[derive(Debug, Deserialize)]
 pub struct Expect {
     pub code: String,

@@ -1,5 +1,5 @@
 // Runs the official, unchanged `stytch` Node SDK (npm stytch@14.2.0) against the sms-otp
-// emulator and checks that it surfaces every row of EMULATOR.md's behaviour table with the
+// emulator and checks that it surfaces every row of docs/emulator.md's behaviour table with the
 // documented status_code and error_type.
 //
 // Usage: node check_node.js EMULATOR_URL   (the runner `tests/official_sdks/run` starts it)

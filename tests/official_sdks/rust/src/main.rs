@@ -1,5 +1,5 @@
 //! Runs the official, unchanged `stytch` Rust SDK (crates.io stytch 11.1.0) against the
-//! sms-otp emulator and checks that it surfaces every row of EMULATOR.md's behaviour table
+//! sms-otp emulator and checks that it surfaces every row of docs/emulator.md's behaviour table
 //! with the documented status_code and error_type.
 //!
 //! Usage: official-sdk-check EMULATOR_URL   (the runner `tests/official_sdks/run` starts it)
