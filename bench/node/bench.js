@@ -3,12 +3,11 @@
 // CLIENT: `ours` (sms-otp) or `official` (stytch 14.2.0); MODE: `seq` or `inflight64`.
 // `node bench.js CLIENT require` measures require time and RSS (CLIENT `bare`: nothing).
 // Prints one JSON line.
-const path = require('node:path');
-
 const PID = 'project-test-00000000-0000-0000-0000-000000000000';
 const SECRET = 'secret-test-emulator';
 const PHONE = '+12025550162';
-const OURS = path.join(__dirname, '..', '..', 'bindings-node');
+// The release artefacts bench/run installed here (tests/packaging/build-dist), as users get them.
+const OURS = 'sms-otp';
 
 function cpuSeconds() {
   const u = process.cpuUsage();
