@@ -152,8 +152,9 @@ test('package.json exports resolve for require and import, with types', () => {
   assert.equal(pkg.name, 'sms-otp');
   assert.equal(require.resolve('sms-otp'), path.join(PACKAGE_DIR, 'index.js'));
   assert.equal(require.resolve('sms-otp/testing'), path.join(PACKAGE_DIR, 'testing.js'));
-  assert.equal(pkg.exports['.'].import, './index.mjs');
-  assert.equal(pkg.exports['./testing'].import, './testing.mjs');
+  assert.equal(pkg.exports['.'].import.default, './index.mjs');
+  assert.equal(pkg.exports['.'].import.types, './index.d.mts');
+  assert.equal(pkg.exports['./testing'].import.default, './testing.mjs');
   assert.equal(pkg.types, 'index.d.ts');
   // Users get prebuilt addons from the platform packages: nothing runs at install.
   for (const hook of ['preinstall', 'install', 'postinstall']) assert.equal(pkg.scripts[hook], undefined, hook);
