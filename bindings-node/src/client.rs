@@ -1,6 +1,6 @@
 //! `NativeClient`: the core client behind the JS `Client`, and its `send`, which runs on
 //! napi's tokio runtime and hands its outcome (a response, a library error payload, or
-//! "cancelled") back through the client's batched completions (completions.rs).
+//! "cancelled") back through the client's batched completions (batched_settling.rs).
 //!
 //! Argument *types* are checked by the JS layer (`args.js`), which hands over only values of
 //! the types declared here. Every rule about values lives in the core.
@@ -16,7 +16,7 @@ use napi::{Env, Result};
 use napi_derive::napi;
 use tokio::sync::watch;
 
-use crate::completions::Completions;
+use crate::batched_settling::Completions;
 use crate::errors::{internal, ErrorPayload};
 
 type CoreResult<T> = std::result::Result<T, sms_otp::Error>;

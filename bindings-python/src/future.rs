@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use crate::completions::{completions_for, Completions};
+use crate::asyncio_wakeup::{completions_for, Completions};
 use crate::errors;
 use crate::response::SendResponse;
 use crate::runtime::runtime;

@@ -3,8 +3,8 @@
 //! the core.
 
 mod args;
+mod asyncio_wakeup;
 mod client;
-mod completions;
 mod emulator;
 mod errors;
 mod future;
@@ -88,7 +88,7 @@ fn locales() -> Vec<&'static str> {
 fn _warm_up(py: Python<'_>) -> PyResult<()> {
     errors::warm_up(py)?;
     future::warm_up(py)?;
-    completions::warm_up(py)
+    asyncio_wakeup::warm_up(py)
 }
 
 #[pymodule]
@@ -97,7 +97,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<response::SendResponse>()?;
     m.add_class::<future::CancelOnDone>()?;
-    m.add_class::<completions::Completions>()?;
+    m.add_class::<asyncio_wakeup::Completions>()?;
     m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
     m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;

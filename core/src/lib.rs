@@ -26,12 +26,12 @@ mod config;
 mod error;
 mod locale;
 mod phone;
-mod probe;
 #[cfg(test)]
 mod properties;
 mod redact;
 mod request;
 mod response;
+mod response_timeout;
 mod retry;
 mod transport;
 pub mod validate;
