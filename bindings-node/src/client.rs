@@ -17,7 +17,7 @@ use napi_derive::napi;
 use tokio::sync::watch;
 
 use crate::batched_settling::Completions;
-use crate::errors::{internal, ErrorPayload};
+use crate::errors::ErrorPayload;
 
 type CoreResult<T> = std::result::Result<T, sms_otp::Error>;
 
@@ -213,14 +213,42 @@ impl NativeClient {
         let client = self.client.clone();
         let completions = self.completions.clone();
         let cancelled = cancel.map(|token| token.sender.subscribe());
-        completions.started(&env);
+        completions.started(env);
         napi::bindgen_prelude::spawn(async move {
-            let work = CatchUnwind(Box::pin(async move {
-                match client.otps.sms.send(request).await {
-                    Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
-                    Err(e) => failure(e),
-                }
-            }));
+        self.spawn(&env, id, cancel, async move {
+            match client.otps.sms.send(request).await {
+                Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
+                Err(e) => failure(e),
+            }
+        });
+        None
+    }
+
+    /// For the test suite only: a send whose future panics, settled through the same path
+    /// as `send` (under `id`), to prove a panic becomes `internal_error`, not a crash.
+    #[napi]
+    pub fn panicking_send_for_tests(&self, env: Env, id: u32) {
+        self.spawn(&env, id, None, async {
+            let message = String::from("deliberate panic for the test suite");
+            if !message.is_empty() {
+                std::panic::panic_any(message);
+            }
+            failure(sms_otp::Error::internal("unreachable"))
+        });
+    }
+}
+
+impl NativeClient {
+    /// Runs a send's `work` on napi's tokio runtime and settles `id` with its outcome, its
+    /// panic as the core's `internal_error`, or `{ cancelled: true }` when `cancel` fires.
+    fn spawn(
+        &self,
+        env: &Env,
+        id: u32,
+        cancel: Option<&CancelToken>,
+        work: impl Future<Output = Outcome> + Send + 'static,
+    ) {
+            let work = CatchUnwind(Box::pin(work));
             // Never completes unless the token fires (a token dropped unfired, which cannot
             // happen while JS holds it, just lets the send finish).
             let fired = async move {
@@ -236,9 +264,13 @@ impl NativeClient {
                 () = fired => Ok(Either::B(Failure { error: None, cancelled: Some(true) })),
                 outcome = work => outcome,
             };
-            completions.finish(id, outcome.unwrap_or_else(|what| failure(internal(&what))));
+            completions.finish(
+                id,
+                outcome.unwrap_or_else(|payload| {
+                    failure(sms_otp::Error::from_panic(payload.as_ref()))
+                }),
+            );
         });
-        None
     }
 }
 
@@ -266,27 +298,21 @@ impl CancelToken {
     }
 }
 
-/// Turns a panic while polling the inner future into an error value, so a bug in the library
-/// settles the promise with `SmsOtpError` instead of tearing down the runtime thread.
+/// Turns a panic while polling the inner future into its payload, so a bug in the library
+/// settles the promise with the core's `internal_error` (class `SmsOtpError`) instead of
+/// tearing down the runtime thread. The core's `send` already catches panics inside it;
+/// this also covers the conversion of its outcome here.
 struct CatchUnwind<F>(Pin<Box<F>>);
 
 impl<F: Future> Future for CatchUnwind<F> {
-    type Output = std::result::Result<F::Output, String>;
+    type Output = std::result::Result<F::Output, Box<dyn std::any::Any + Send>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let inner = self.get_mut().0.as_mut();
         match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+            Err(payload) => Poll::Ready(Err(payload)),
         }
     }
-}
-
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".to_owned())
 }

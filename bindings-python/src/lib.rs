@@ -35,7 +35,7 @@ fn run_cli(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
 }
 
 /// For the test suite only: a send whose future panics, through the blocking path or (with
-/// `asynchronous`) the asyncio path, to prove a panic becomes `SmsOtpError`, not an abort.
+/// `asynchronous`) the asyncio path, to prove a panic becomes `internal_error`, not an abort.
 #[pyfunction]
 fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<PyAny>> {
     let work = async {
@@ -52,13 +52,39 @@ fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<
     }
 }
 
-/// The stable error codes, class names and parents, for the drift tests.
+/// One row of the core's error table: `(code, class_name, parent_class_name or None,
+/// default_maybe_delivered, attributes, summary)`.
+type ErrorRow = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    bool,
+    Vec<&'static str>,
+    &'static str,
+);
+
+/// The core's error table, parents first: `sms_otp._errors` makes its classes from it.
 #[pyfunction]
-fn error_kinds() -> Vec<(&'static str, &'static str, &'static str)> {
-    sms_otp::ErrorKind::ALL
+fn error_table() -> Vec<ErrorRow> {
+    sms_otp::ERROR_TABLE
         .iter()
-        .map(|k| (k.code(), k.class_name(), k.parent_class_name()))
+        .map(|c| {
+            (
+                c.code,
+                c.class_name,
+                c.parent_class_name(),
+                c.default_maybe_delivered,
+                c.attributes.to_vec(),
+                c.summary,
+            )
+        })
         .collect()
+}
+
+/// Every optional attribute of an error, in the core's order.
+#[pyfunction]
+fn error_attributes() -> Vec<&'static str> {
+    sms_otp::ERROR_ATTRIBUTES.to_vec()
 }
 
 /// The core's option defaults in Python's units, for the drift tests of the docstrings.
@@ -103,7 +129,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
-    m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(error_table, m)?)?;
+    m.add_function(wrap_pyfunction!(error_attributes, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_panicking_send_for_tests, m)?)?;

@@ -840,5 +840,13 @@ fn blocking_cases(s: &mut Sweep) {
             s.record("blocking refused", client.otps.sms.send(req(PHONE)));
         }
         Err(e) => panic!("blocking client: {e}"),
+    // No request can make the library panic; the error a panic becomes is rendered here
+    // (its message carries the panic's text, which never holds the secret).
+    let panic = std::panic::catch_unwind(|| panic!("deliberate panic of the sweep"))
+        .expect_err("it panics");
+    s.record(
+        "internal error",
+        Err::<(), _>(Error::from_panic(panic.as_ref())),
+    );
     }
 }

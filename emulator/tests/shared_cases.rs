@@ -132,7 +132,7 @@ fn check_error(error: &sms_otp::Error, want: &Value) -> Result<(), String> {
     for (key, value) in want.as_object().unwrap() {
         let got: Value = match key.as_str() {
             "code" => error.code().into(),
-            "class" => error.kind().class_name().into(),
+            "class" => error.kind().class().class_name.into(),
             "status_code" => error.status_code().into(),
             "error_type" => error.error_type().into(),
             "maybe_delivered" => error.maybe_delivered().into(),
