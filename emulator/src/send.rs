@@ -125,8 +125,8 @@ pub(crate) fn parse_send(
 }
 
 /// Not part of the API: the send handler's body decoding over raw bytes (JSON, the phone
-/// number faults match on, then every shape and field rule), for the fuzz targets in
-/// `core/fuzz`. `Ok` gives the accepted phone number and expiration; `Err` the status and
+/// number faults match on, then every shape and field rule), for the fuzz target in
+/// `emulator/fuzz`. `Ok` gives the accepted phone number and expiration; `Err` the status and
 /// `error_type` the emulator would answer.
 #[doc(hidden)]
 pub fn __parse_send_for_fuzzing(
