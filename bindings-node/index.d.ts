@@ -89,7 +89,7 @@ export interface Attributes {
 export interface SendRequest {
   /** E.164 (`+12025550162`); see `normalizePhoneNumber`. */
   phone_number: string;
-  /** Minutes the code stays valid, 1..10 (the service defaults to 2). */
+  /** Whole minutes the code stays valid, 1..10 (the service defaults to 2); anything else, 2.5 included, is a `ValidationError`. */
   expiration_minutes?: number | bigint | null | undefined;
   attributes?: Attributes | null | undefined;
   /** Language of the SMS text (the service defaults to English). */

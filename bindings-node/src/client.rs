@@ -147,12 +147,6 @@ pub fn create_client(
     })
 }
 
-/// Integers arrive as JS numbers; values beyond `i32` saturate for the core's range check.
-fn saturating_i32(n: f64) -> i32 {
-    let n = saturating_i64(n);
-    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
-}
-
 #[napi]
 impl NativeClient {
     #[napi(getter)]
@@ -174,8 +168,9 @@ impl NativeClient {
     /// callback under `id`. The request arrives as positional arguments (after the JS layer
     /// checked their types), which N-API reads far faster than an object's properties.
     /// Returns a `ValidationError` payload, without starting anything, when a field cannot
-    /// even be represented (an unknown locale tag). When `cancel` fires, the send future is
-    /// dropped at once (closing its connection) and settles as `{ cancelled: true }`.
+    /// even be represented (an unknown locale tag, a fractional `expiration_minutes`). When
+    /// `cancel` fires, the send future is dropped at once (closing its connection) and
+    /// settles as `{ cancelled: true }`.
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn send(
@@ -193,6 +188,15 @@ impl NativeClient {
         session_jwt: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> Option<ErrorPayload> {
+        // A JS number is one type: whether 2.5 is a whole number of minutes is the core's
+        // call (a ValidationError), as is an unknown locale tag.
+        let expiration_minutes = match expiration_minutes
+            .map(sms_otp::validate::expiration_minutes_from_f64)
+            .transpose()
+        {
+            Ok(minutes) => minutes,
+            Err(e) => return Some(ErrorPayload::from(e)),
+        };
         let locale = match locale.map(|tag| tag.parse()).transpose() {
             Ok(locale) => locale,
             Err(e) => return Some(ErrorPayload::from(e)),
@@ -203,7 +207,7 @@ impl NativeClient {
         });
         let request = sms_otp::SendRequest {
             phone_number,
-            expiration_minutes: expiration_minutes.map(saturating_i32),
+            expiration_minutes,
             attributes,
             locale,
             user_id,
@@ -211,10 +215,6 @@ impl NativeClient {
             session_jwt,
         };
         let client = self.client.clone();
-        let completions = self.completions.clone();
-        let cancelled = cancel.map(|token| token.sender.subscribe());
-        completions.started(env);
-        napi::bindgen_prelude::spawn(async move {
         self.spawn(&env, id, cancel, async move {
             match client.otps.sms.send(request).await {
                 Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
@@ -248,6 +248,10 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
         work: impl Future<Output = Outcome> + Send + 'static,
     ) {
+        let completions = self.completions.clone();
+        let cancelled = cancel.map(|token| token.sender.subscribe());
+        completions.started(env);
+        napi::bindgen_prelude::spawn(async move {
             let work = CatchUnwind(Box::pin(work));
             // Never completes unless the token fires (a token dropped unfired, which cannot
             // happen while JS holds it, just lets the send finish).
