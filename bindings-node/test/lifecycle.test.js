@@ -155,5 +155,9 @@ test('package.json exports resolve for require and import, with types', () => {
   assert.equal(pkg.exports['.'].import, './index.mjs');
   assert.equal(pkg.exports['./testing'].import, './testing.mjs');
   assert.equal(pkg.types, 'index.d.ts');
-  assert.match(pkg.scripts.install, /build\.js/);
+  // Users get prebuilt addons from the platform packages: nothing runs at install.
+  for (const hook of ['preinstall', 'install', 'postinstall']) assert.equal(pkg.scripts[hook], undefined, hook);
+  assert.equal(pkg.dependencies, undefined, 'no runtime dependencies (the napi-rs CLI is a dev tool)');
+  assert.ok(!pkg.files.some((f) => f.includes('.node') || f.startsWith('src')), 'no binary or Rust source in the main package');
+  assert.equal(pkg.bin['sms-otp'], 'cli.js');
 });
