@@ -20,8 +20,13 @@ export type Locale =
   | 'vi'
   | 'cs';
 
-/** The stable `err.code` of every error class (identical in Rust, Python and Node). */
+/**
+ * The stable `err.code` of every error class (identical in Rust, Python and Node), in the
+ * order of the core's error table. `'internal_error'` is the base class's own code: a bug
+ * inside the library (please report it).
+ */
 export type ErrorCode =
+  | 'internal_error'
   | 'validation_error'
   | 'configuration_error'
   | 'network_error'
@@ -84,7 +89,7 @@ export interface Attributes {
 export interface SendRequest {
   /** E.164 (`+12025550162`); see `normalizePhoneNumber`. */
   phone_number: string;
-  /** Minutes the code stays valid, 1..10 (the service defaults to 2). */
+  /** Whole minutes the code stays valid, 1..10 (the service defaults to 2); anything else, 2.5 included, is a `ValidationError`. */
   expiration_minutes?: number | bigint | null | undefined;
   attributes?: Attributes | null | undefined;
   /** Language of the SMS text (the service defaults to English). */
@@ -162,14 +167,14 @@ export declare function normalizePhoneNumber(text: string, default_region?: stri
 
 /** The 16 locale tags, in API order. */
 export declare const LOCALES: readonly Locale[];
-/** Every error code, in API order. */
+/** Every error code, in the order of the core's error table. */
 export declare const ERROR_CODES: readonly ErrorCode[];
 /** The package version. */
 export declare const VERSION: string;
 
 /** Fields an error may be constructed with (all optional). */
 export interface SmsOtpErrorDetails {
-  code?: ErrorCode | 'internal_error' | undefined;
+  code?: ErrorCode | undefined;
   maybe_delivered?: boolean | undefined;
   field?: string | null | undefined;
   reason?: string | null | undefined;
@@ -186,13 +191,14 @@ export interface SmsOtpErrorDetails {
 }
 
 /**
- * Base of every error of the library. Fields a kind does not have are `null`.
- * `code` is `'internal_error'` only for a bug inside the library (please report it).
+ * Base of every error of the library. Fields a kind does not have are `null`. Thrown
+ * itself only for a bug inside the library (a panic): `code` `'internal_error'`,
+ * `maybe_delivered` true (please report it).
  */
 export declare class SmsOtpError extends Error {
   constructor(message: string, details?: SmsOtpErrorDetails, options?: { cause?: unknown });
   /** Stable code, identical in every surface. */
-  readonly code: ErrorCode | 'internal_error';
+  readonly code: ErrorCode;
   /** False when no SMS can have been triggered; true when the library cannot know. */
   readonly maybe_delivered: boolean;
   /** The argument or option at fault (validation and configuration errors). */

@@ -10,8 +10,8 @@ const errors = require('./lib/errors.js');
 /** The 16 locale tags the API accepts, exactly as sent on the wire. */
 const LOCALES = Object.freeze(native.locales());
 
-/** Every stable error code (`err.code`) of the library. */
-const ERROR_CODES = Object.freeze(native.errorKinds().map((k) => k.code));
+/** Every stable error code (`err.code`) of the library, in the order of the core's table. */
+const ERROR_CODES = Object.freeze(errors.TABLE.map((row) => row.code));
 
 module.exports = {
   Client,
@@ -21,17 +21,6 @@ module.exports = {
   LOCALES,
   ERROR_CODES,
   VERSION: native.VERSION,
-  SmsOtpError: errors.SmsOtpError,
-  ValidationError: errors.ValidationError,
-  ConfigurationError: errors.ConfigurationError,
-  NetworkError: errors.NetworkError,
-  RequestTimeoutError: errors.RequestTimeoutError,
-  ApiError: errors.ApiError,
-  BadRequestError: errors.BadRequestError,
-  UnauthorizedError: errors.UnauthorizedError,
-  ForbiddenError: errors.ForbiddenError,
-  NotFoundError: errors.NotFoundError,
-  RateLimitedError: errors.RateLimitedError,
-  ServerError: errors.ServerError,
-  UnexpectedResponseError: errors.UnexpectedResponseError,
+  // SmsOtpError, ValidationError, …: made from the core's error table (lib/errors.js).
+  ...errors.classes,
 };

@@ -123,6 +123,15 @@ function optionalString(value, field, kind) {
   return given(value) ? string(value, field, kind) : undefined;
 }
 
+/** A number or a bigint, as a JS number: whether it is whole and in range is the core's
+ * call (a ValidationError), since a JS number is one type. */
+function optionalNumberOrBigint(value, field) {
+  if (!given(value)) return undefined;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value !== 'number') throw wrongType(field, 'an integer', value);
+  return value;
+}
+
 /** An integer given as a number or a bigint (the core checks the range). */
 function optionalInteger(value, field) {
   if (!given(value)) return undefined;
@@ -242,7 +251,7 @@ function sendRequest(request) {
   const attrs = attributes(request.attributes);
   return {
     phoneNumber: string(request.phone_number, 'phone_number', 'validation'),
-    expirationMinutes: optionalInteger(request.expiration_minutes, 'expiration_minutes'),
+    expirationMinutes: optionalNumberOrBigint(request.expiration_minutes, 'expiration_minutes'),
     // `attributes: {}` is sent as given, as the other languages do.
     withAttributes: attrs !== undefined,
     ipAddress: attrs?.ipAddress,

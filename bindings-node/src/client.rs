@@ -1,6 +1,6 @@
 //! `NativeClient`: the core client behind the JS `Client`, and its `send`, which runs on
 //! napi's tokio runtime and hands its outcome (a response, a library error payload, or
-//! "cancelled") back through the client's batched completions (completions.rs).
+//! "cancelled") back through the client's batched completions (batched_settling.rs).
 //!
 //! Argument *types* are checked by the JS layer (`args.js`), which hands over only values of
 //! the types declared here. Every rule about values lives in the core.
@@ -16,8 +16,8 @@ use napi::{Env, Result};
 use napi_derive::napi;
 use tokio::sync::watch;
 
-use crate::completions::Completions;
-use crate::errors::{internal, ErrorPayload};
+use crate::batched_settling::Completions;
+use crate::errors::ErrorPayload;
 
 type CoreResult<T> = std::result::Result<T, sms_otp::Error>;
 
@@ -147,12 +147,6 @@ pub fn create_client(
     })
 }
 
-/// Integers arrive as JS numbers; values beyond `i32` saturate for the core's range check.
-fn saturating_i32(n: f64) -> i32 {
-    let n = saturating_i64(n);
-    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
-}
-
 #[napi]
 impl NativeClient {
     #[napi(getter)]
@@ -174,8 +168,9 @@ impl NativeClient {
     /// callback under `id`. The request arrives as positional arguments (after the JS layer
     /// checked their types), which N-API reads far faster than an object's properties.
     /// Returns a `ValidationError` payload, without starting anything, when a field cannot
-    /// even be represented (an unknown locale tag). When `cancel` fires, the send future is
-    /// dropped at once (closing its connection) and settles as `{ cancelled: true }`.
+    /// even be represented (an unknown locale tag, a fractional `expiration_minutes`). When
+    /// `cancel` fires, the send future is dropped at once (closing its connection) and
+    /// settles as `{ cancelled: true }`.
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn send(
@@ -193,6 +188,15 @@ impl NativeClient {
         session_jwt: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> Option<ErrorPayload> {
+        // A JS number is one type: whether 2.5 is a whole number of minutes is the core's
+        // call (a ValidationError), as is an unknown locale tag.
+        let expiration_minutes = match expiration_minutes
+            .map(sms_otp::validate::expiration_minutes_from_f64)
+            .transpose()
+        {
+            Ok(minutes) => minutes,
+            Err(e) => return Some(ErrorPayload::from(e)),
+        };
         let locale = match locale.map(|tag| tag.parse()).transpose() {
             Ok(locale) => locale,
             Err(e) => return Some(ErrorPayload::from(e)),
@@ -203,7 +207,7 @@ impl NativeClient {
         });
         let request = sms_otp::SendRequest {
             phone_number,
-            expiration_minutes: expiration_minutes.map(saturating_i32),
+            expiration_minutes,
             attributes,
             locale,
             user_id,
@@ -211,16 +215,44 @@ impl NativeClient {
             session_jwt,
         };
         let client = self.client.clone();
+        self.spawn(&env, id, cancel, async move {
+            match client.otps.sms.send(request).await {
+                Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
+                Err(e) => failure(e),
+            }
+        });
+        None
+    }
+
+    /// For the test suite only: a send whose future panics, settled through the same path
+    /// as `send` (under `id`), to prove a panic becomes `internal_error`, not a crash.
+    #[napi]
+    pub fn panicking_send_for_tests(&self, env: Env, id: u32) {
+        self.spawn(&env, id, None, async {
+            let message = String::from("deliberate panic for the test suite");
+            if !message.is_empty() {
+                std::panic::panic_any(message);
+            }
+            failure(sms_otp::Error::internal("unreachable"))
+        });
+    }
+}
+
+impl NativeClient {
+    /// Runs a send's `work` on napi's tokio runtime and settles `id` with its outcome, its
+    /// panic as the core's `internal_error`, or `{ cancelled: true }` when `cancel` fires.
+    fn spawn(
+        &self,
+        env: &Env,
+        id: u32,
+        cancel: Option<&CancelToken>,
+        work: impl Future<Output = Outcome> + Send + 'static,
+    ) {
         let completions = self.completions.clone();
         let cancelled = cancel.map(|token| token.sender.subscribe());
-        completions.started(&env);
+        completions.started(env);
         napi::bindgen_prelude::spawn(async move {
-            let work = CatchUnwind(Box::pin(async move {
-                match client.otps.sms.send(request).await {
-                    Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
-                    Err(e) => failure(e),
-                }
-            }));
+            let work = CatchUnwind(Box::pin(work));
             // Never completes unless the token fires (a token dropped unfired, which cannot
             // happen while JS holds it, just lets the send finish).
             let fired = async move {
@@ -236,9 +268,13 @@ impl NativeClient {
                 () = fired => Ok(Either::B(Failure { error: None, cancelled: Some(true) })),
                 outcome = work => outcome,
             };
-            completions.finish(id, outcome.unwrap_or_else(|what| failure(internal(&what))));
+            completions.finish(
+                id,
+                outcome.unwrap_or_else(|payload| {
+                    failure(sms_otp::Error::from_panic(payload.as_ref()))
+                }),
+            );
         });
-        None
     }
 }
 
@@ -266,27 +302,21 @@ impl CancelToken {
     }
 }
 
-/// Turns a panic while polling the inner future into an error value, so a bug in the library
-/// settles the promise with `SmsOtpError` instead of tearing down the runtime thread.
+/// Turns a panic while polling the inner future into its payload, so a bug in the library
+/// settles the promise with the core's `internal_error` (class `SmsOtpError`) instead of
+/// tearing down the runtime thread. The core's `send` already catches panics inside it;
+/// this also covers the conversion of its outcome here.
 struct CatchUnwind<F>(Pin<Box<F>>);
 
 impl<F: Future> Future for CatchUnwind<F> {
-    type Output = std::result::Result<F::Output, String>;
+    type Output = std::result::Result<F::Output, Box<dyn std::any::Any + Send>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let inner = self.get_mut().0.as_mut();
         match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+            Err(payload) => Poll::Ready(Err(payload)),
         }
     }
-}
-
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".to_owned())
 }

@@ -1,6 +1,7 @@
 //! Core errors as plain objects. The native functions never throw or reject for a library
-//! error: they hand back an [`ErrorPayload`], and the JS layer (`errors.js`) turns it into
-//! the class named by `class_name`, which comes from the core's `ErrorKind::class_name()`.
+//! error: they hand back an [`ErrorPayload`], and the JS layer (`lib/errors.js`) turns it
+//! into the class named by `class_name`. The classes themselves are made by `lib/errors.js`
+//! from the core's error table ([`error_table`]).
 
 use std::io::ErrorKind as IoKind;
 
@@ -46,7 +47,7 @@ impl From<&sms_otp::Error> for ErrorPayload {
         let owned = |s: Option<&str>| s.map(str::to_owned);
         let cause_message = e.root_cause();
         ErrorPayload {
-            class_name: e.kind().class_name().to_owned(),
+            class_name: e.kind().class().class_name.to_owned(),
             code: e.code().to_owned(),
             message: e.message().to_owned(),
             maybe_delivered: e.maybe_delivered(),
@@ -91,47 +92,42 @@ fn node_error_code(kind: IoKind) -> Option<&'static str> {
     })
 }
 
-/// A panic inside the library, as the base class rather than a crashed process.
-pub fn internal(what: &str) -> ErrorPayload {
-    ErrorPayload {
-        class_name: "SmsOtpError".to_owned(),
-        code: "internal_error".to_owned(),
-        message: format!("internal error in sms-otp ({what}); please report it"),
-        maybe_delivered: true,
-        field: None,
-        reason: None,
-        status_code: None,
-        request_id: None,
-        error_type: None,
-        error_message: None,
-        error_url: None,
-        retry_after: None,
-        body: None,
-        phase: None,
-        after_send: None,
-        attempts: 0,
-        cause_message: None,
-        cause_code: None,
-    }
-}
-
-/// One error kind of the core, for the JS layer's drift check.
+/// One row of the core's error table (`sms_otp::ERROR_TABLE`).
 #[napi(object, object_from_js = false)]
-pub struct ErrorKindInfo {
+pub struct ErrorClassInfo {
     pub code: String,
     pub class_name: String,
-    pub parent_class_name: String,
+    /// `null` for the root class, `SmsOtpError`.
+    pub parent_class_name: Option<String>,
+    /// `maybe_delivered` of an error of this class constructed without one.
+    pub default_maybe_delivered: bool,
+    /// The attributes errors of this class set (the others are `null`).
+    pub attributes: Vec<String>,
+    /// One line for people.
+    pub summary: String,
 }
 
-/// Every error kind of the core, in the order of docs/errors.md.
+/// The core's error table, parents first: `lib/errors.js` makes its classes from it.
 #[napi]
-pub fn error_kinds() -> Vec<ErrorKindInfo> {
-    sms_otp::ErrorKind::ALL
+pub fn error_table() -> Vec<ErrorClassInfo> {
+    sms_otp::ERROR_TABLE
         .iter()
-        .map(|k| ErrorKindInfo {
-            code: k.code().to_owned(),
-            class_name: k.class_name().to_owned(),
-            parent_class_name: k.parent_class_name().to_owned(),
+        .map(|c| ErrorClassInfo {
+            code: c.code.to_owned(),
+            class_name: c.class_name.to_owned(),
+            parent_class_name: c.parent_class_name().map(str::to_owned),
+            default_maybe_delivered: c.default_maybe_delivered,
+            attributes: c.attributes.iter().map(|a| (*a).to_owned()).collect(),
+            summary: c.summary.to_owned(),
         })
+        .collect()
+}
+
+/// Every optional attribute of an error (`field`, `reason`, …), in the core's order.
+#[napi]
+pub fn error_attributes() -> Vec<String> {
+    sms_otp::ERROR_ATTRIBUTES
+        .iter()
+        .map(|a| (*a).to_owned())
         .collect()
 }

@@ -8,8 +8,8 @@
 //! dead code.
 #![cfg_attr(test, allow(dead_code))]
 
+mod batched_settling;
 mod client;
-mod completions;
 mod emulator;
 mod errors;
 

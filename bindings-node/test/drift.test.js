@@ -1,6 +1,7 @@
 'use strict';
-// The hand-kept JS classes and TypeScript unions must match the Rust core's lists
-// (ErrorKind::ALL and Locale::ALL). On a mismatch the message says what to change.
+// The JS error classes are made from the Rust core's error table; the hand-kept TypeScript
+// declarations (index.d.ts) and the ESM entry must match it and the core's locale list. On a
+// mismatch the message says what to write.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -27,28 +28,84 @@ test('the Locale union of index.d.ts is exactly the core locale list', () => {
 });
 
 test('the ErrorCode union of index.d.ts is exactly the core error codes', () => {
-  const core = native.errorKinds().map((k) => k.code);
+  const core = native.errorTable().map((row) => row.code);
   assert.deepEqual(union('ErrorCode'), core, `set index.d.ts ErrorCode to: ${core.map((c) => `'${c}'`).join(' | ')}`);
   assert.deepEqual([...sms.ERROR_CODES], core);
+  assert.ok(core.includes('internal_error'));
 });
 
-test('every core error kind has its JS class with the same code and parent, exported and declared', () => {
-  const kinds = native.errorKinds();
-  for (const kind of kinds) {
-    const cls = errors.classes[kind.className];
-    assert.ok(cls, `lib/errors.js lacks class ${kind.className} (code ${kind.code})`);
-    assert.equal(cls.code, kind.code, `${kind.className}.code`);
-    assert.equal(Object.getPrototypeOf(cls).name, kind.parentClassName, `${kind.className} must extend ${kind.parentClassName}`);
-    assert.equal(sms[kind.className], cls, `index.js must export ${kind.className}`);
-    assert.match(
-      dts,
-      new RegExp(`export declare class ${kind.className} extends ${kind.parentClassName} \\{[^}]*readonly code:[^;]*'${kind.code}'[^;]*;`),
-      `index.d.ts must declare class ${kind.className} extends ${kind.parentClassName} with code '${kind.code}'`,
-    );
+/** `export declare class NAME extends PARENT { BODY }` of index.d.ts, by name. */
+function declaredClasses() {
+  const declared = {};
+  for (const m of dts.matchAll(/export declare class (\w+) extends (\w+) \{([\s\S]*?)\n\}/g)) {
+    declared[m[1]] = { parent: m[2], body: m[3] };
   }
-  const jsClasses = Object.keys(errors.classes).filter((n) => n !== 'SmsOtpError');
-  assert.deepEqual(jsClasses.sort(), kinds.map((k) => k.className).sort(), 'no JS class without a core kind');
-  assert.match(dts, /export declare class SmsOtpError extends Error/);
+  return declared;
+}
+
+/** What index.d.ts should say for a row of the core's table. */
+function expectedDeclaration(row, table) {
+  if (row.parentClassName == null) return `export declare class ${row.className} extends Error {\n  readonly code: ErrorCode;\n  …\n}`;
+  const lineage = (name) => {
+    const chain = [];
+    for (let n = name; n != null; n = table.find((r) => r.className === n).parentClassName) chain.push(n);
+    return chain;
+  };
+  // A class's instances include its subclasses', so its `code` may hold their codes too.
+  const codes = table.filter((r) => lineage(r.className).includes(row.className)).map((r) => `'${r.code}'`);
+  return `/** ${row.summary} */\nexport declare class ${row.className} extends ${row.parentClassName} {\n  readonly code: ${codes.join(' | ')};\n}`;
+}
+
+test('the error classes are made from the core table, exported, and declared in index.d.ts', async () => {
+  const table = native.errorTable();
+  const declared = declaredClasses();
+  const esm = await import('../index.mjs');
+  const problems = [];
+  for (const row of table) {
+    const cls = errors.classes[row.className];
+    assert.ok(cls, `lib/errors.js made no class ${row.className}`);
+    assert.equal(cls.code, row.code, `${row.className}.code`);
+    assert.equal(cls.name, row.className);
+    assert.equal(cls.defaultMaybeDelivered, row.defaultMaybeDelivered);
+    assert.equal(new cls('m').maybe_delivered, row.defaultMaybeDelivered, `new ${row.className}().maybe_delivered`);
+    assert.equal(Object.getPrototypeOf(cls).name, row.parentClassName ?? 'Error', `${row.className} must extend ${row.parentClassName}`);
+    assert.equal(sms[row.className], cls, `index.js must export ${row.className}`);
+    assert.equal(esm[row.className], cls, `index.mjs must export ${row.className}`);
+    const d = declared[row.className];
+    const want = expectedDeclaration(row, table);
+    if (d === undefined) {
+      problems.push(`index.d.ts lacks ${row.className}; write:\n${want}`);
+      continue;
+    }
+    if (d.parent !== (row.parentClassName ?? 'Error')) problems.push(`index.d.ts: ${row.className} extends ${d.parent}; write:\n${want}`);
+    const code = /readonly code:\s*([^;]*);/.exec(d.body)?.[1].replace(/\s+/g, ' ').replace(/^\| /, '');
+    const wantCode = row.parentClassName == null ? 'ErrorCode' : /readonly code: ([^;]*);/.exec(want)[1];
+    if (code !== wantCode) problems.push(`index.d.ts: ${row.className}.code is ${code}; write:\n${want}`);
+    const maybe = /readonly maybe_delivered: (true|false);/.exec(d.body)?.[1];
+    if (maybe !== undefined && maybe !== String(row.defaultMaybeDelivered)) {
+      problems.push(`index.d.ts: ${row.className}.maybe_delivered is ${maybe}, the core's default is ${row.defaultMaybeDelivered}`);
+    }
+    // A field declared non-null must be one the core's table says the class carries.
+    for (const m of d.body.matchAll(/readonly (\w+): ([^;]*);/g)) {
+      if (errors.FIELDS.includes(m[1]) && !m[2].includes('null') && !row.attributes.includes(m[1])) {
+        problems.push(`index.d.ts: ${row.className}.${m[1]} is declared non-null, but the class does not carry it`);
+      }
+    }
+  }
+  const inTable = (name) => table.some((row) => row.className === name);
+  const extra = Object.keys(declared).filter((name) => !inTable(name) && inTable(declared[name].parent));
+  if (extra.length) problems.push(`index.d.ts declares classes the core's table does not know: ${extra}`);
+  assert.deepEqual(problems, [], problems.join('\n\n'));
+  assert.deepEqual(Object.keys(errors.classes), table.map((row) => row.className), 'one JS class per row, in table order');
+});
+
+test('SmsOtpError is the base class, with the code internal_error, in Node as in Python', () => {
+  const rootRow = native.errorTable().find((row) => row.parentClassName == null);
+  assert.equal(rootRow.className, 'SmsOtpError');
+  assert.equal(sms.SmsOtpError.code, 'internal_error');
+  assert.equal(rootRow.code, 'internal_error');
+  assert.equal(rootRow.defaultMaybeDelivered, true);
+  assert.deepEqual(rootRow.attributes, []);
 });
 
 test('the payload fields the JS layer reads are the ones the core sends', () => {

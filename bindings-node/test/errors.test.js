@@ -273,3 +273,41 @@ test('errors can be constructed by applications (for mocks) with their defaults'
   assert.equal(new sms.NetworkError('x', {}, { cause }).cause, cause);
   assert.equal(new sms.SmsOtpError('x').code, 'internal_error');
 });
+
+test('a panic inside a send settles as internal_error (the base class, maybe delivered), not a crash', async () => {
+  const native = require('../lib/native.js');
+  const { fromPayload } = require('../lib/errors.js');
+  let settle;
+  const settled = new Promise((resolve) => {
+    settle = resolve;
+  });
+  const client = native.createClient({ projectId: PROJECT_ID, secret: SECRET }, false, process.versions.node, (batch) =>
+    settle(batch),
+  );
+  client.panickingSendForTests(7);
+  const [id, outcome] = await settled;
+  assert.equal(id, 7);
+  const err = fromPayload(outcome.error);
+  assert.equal(err.constructor, sms.SmsOtpError);
+  assert.equal(err.name, 'SmsOtpError');
+  assert.equal(err.code, 'internal_error');
+  assert.equal(err.maybe_delivered, true);
+  assert.match(err.message, /deliberate panic for the test suite/);
+  assert.match(err.message, /please report it/);
+});
+
+test('classes constructed by applications take the defaults of the core table', () => {
+  for (const code of sms.ERROR_CODES) {
+    const cls = Object.values(sms).find((v) => typeof v === 'function' && v.code === code);
+    assert.ok(cls, `a class with code ${code}`);
+    const err = new cls('m');
+    assert.equal(err.code, code);
+    assert.ok(err instanceof sms.SmsOtpError && err instanceof Error);
+    assert.equal(err.name, cls.name);
+    assert.equal(typeof err.maybe_delivered, 'boolean');
+  }
+  assert.equal(new sms.ApiError('x').maybe_delivered, true, 'an ApiError of unknown status may have been delivered');
+  assert.equal(new sms.BadRequestError('x').maybe_delivered, false);
+  assert.equal(new sms.SmsOtpError('x').maybe_delivered, true);
+  assert.equal(new sms.ValidationError('x', { maybe_delivered: true }).maybe_delivered, true, 'explicit wins');
+});

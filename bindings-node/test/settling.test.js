@@ -1,6 +1,6 @@
 'use strict';
 // How finished sends settle their promises: outcomes come back from the native side in
-// batches through one threadsafe function per client (src/completions.rs). Each promise
+// batches through one threadsafe function per client (src/batched_settling.rs). Each promise
 // must get its own outcome, whatever else is in the batch; the function keeps the process
 // alive exactly while sends are in flight; and a client that is garbage-collected with
 // sends in flight still settles them.

@@ -152,10 +152,10 @@ where
                 rt.block_on(let_connection_tasks_run());
             }));
         }
-        waited.map_err(|_| ())
+        waited
     });
     match outcome {
-        Err(()) => Err(errors::panic(py, "send panicked")),
+        Err(payload) => Err(errors::panic(py, payload.as_ref())),
         Ok(Some(Ok(response))) => Ok(SendResponse::from(response)),
         Ok(Some(Err(e))) => Err(errors::to_py(py, e)),
         // Re-raise the pending signal's exception (KeyboardInterrupt) with the GIL held.

@@ -30,7 +30,8 @@ pub fn to_py(py: Python<'_>, error: sms_otp::Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, e: &sms_otp::Error) -> PyResult<PyErr> {
-    let class = errors_module(py)?.getattr(e.kind().class_name())?;
+    // `_errors` made one class per row of the core's error table, named as the row says.
+    let class = errors_module(py)?.getattr(e.kind().class().class_name)?;
     let kw = PyDict::new(py);
     kw.set_item("code", e.code())?;
     kw.set_item("maybe_delivered", e.maybe_delivered())?;
@@ -76,27 +77,9 @@ pub fn validation(py: Python<'_>, field: &str, reason: &str) -> PyErr {
     to_py(py, sms_otp::Error::validation(field, reason))
 }
 
-/// A panic inside the library, as the base `SmsOtpError` rather than an abort.
-pub fn panic(py: Python<'_>, what: &str) -> PyErr {
-    match errors_module(py).and_then(|m| m.getattr("SmsOtpError")) {
-        Ok(class) => {
-            let kw = PyDict::new(py);
-            let made = kw
-                .set_item("code", "internal_error")
-                .and_then(|()| kw.set_item("maybe_delivered", true))
-                .and_then(|()| {
-                    class.call(
-                        (format!(
-                            "internal error in sms_otp ({what}); please report it"
-                        ),),
-                        Some(&kw),
-                    )
-                });
-            match made {
-                Ok(instance) => PyErr::from_value(instance),
-                Err(e) => e,
-            }
-        }
-        Err(e) => e,
-    }
+/// A panic inside the library (its `catch_unwind` payload), raised as the core's
+/// `internal_error` (the base class `SmsOtpError`, `maybe_delivered` true) rather than an
+/// abort.
+pub fn panic(py: Python<'_>, payload: &(dyn std::any::Any + Send)) -> PyErr {
+    to_py(py, sms_otp::Error::from_panic(payload))
 }

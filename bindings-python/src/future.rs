@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use crate::completions::{completions_for, Completions};
+use crate::asyncio_wakeup::{completions_for, Completions};
 use crate::errors;
 use crate::response::SendResponse;
 use crate::runtime::runtime;
@@ -84,9 +84,11 @@ pub fn outcome_to_python(
             Err(e) => (false, e.into_value(py).into_any()),
         },
         Ok(Err(error)) => (false, errors::to_py(py, error).into_value(py).into_any()),
-        Err(_) => (
+        Err(payload) => (
             false,
-            errors::panic(py, "send panicked").into_value(py).into_any(),
+            errors::panic(py, payload.as_ref())
+                .into_value(py)
+                .into_any(),
         ),
     }
 }

@@ -3,8 +3,8 @@
 //! the core.
 
 mod args;
+mod asyncio_wakeup;
 mod client;
-mod completions;
 mod emulator;
 mod errors;
 mod future;
@@ -35,7 +35,7 @@ fn run_cli(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
 }
 
 /// For the test suite only: a send whose future panics, through the blocking path or (with
-/// `asynchronous`) the asyncio path, to prove a panic becomes `SmsOtpError`, not an abort.
+/// `asynchronous`) the asyncio path, to prove a panic becomes `internal_error`, not an abort.
 #[pyfunction]
 fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<PyAny>> {
     let work = async {
@@ -52,13 +52,39 @@ fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<
     }
 }
 
-/// The stable error codes, class names and parents, for the drift tests.
+/// One row of the core's error table: `(code, class_name, parent_class_name or None,
+/// default_maybe_delivered, attributes, summary)`.
+type ErrorRow = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    bool,
+    Vec<&'static str>,
+    &'static str,
+);
+
+/// The core's error table, parents first: `sms_otp._errors` makes its classes from it.
 #[pyfunction]
-fn error_kinds() -> Vec<(&'static str, &'static str, &'static str)> {
-    sms_otp::ErrorKind::ALL
+fn error_table() -> Vec<ErrorRow> {
+    sms_otp::ERROR_TABLE
         .iter()
-        .map(|k| (k.code(), k.class_name(), k.parent_class_name()))
+        .map(|c| {
+            (
+                c.code,
+                c.class_name,
+                c.parent_class_name(),
+                c.default_maybe_delivered,
+                c.attributes.to_vec(),
+                c.summary,
+            )
+        })
         .collect()
+}
+
+/// Every optional attribute of an error, in the core's order.
+#[pyfunction]
+fn error_attributes() -> Vec<&'static str> {
+    sms_otp::ERROR_ATTRIBUTES.to_vec()
 }
 
 /// The core's option defaults in Python's units, for the drift tests of the docstrings.
@@ -88,7 +114,7 @@ fn locales() -> Vec<&'static str> {
 fn _warm_up(py: Python<'_>) -> PyResult<()> {
     errors::warm_up(py)?;
     future::warm_up(py)?;
-    completions::warm_up(py)
+    asyncio_wakeup::warm_up(py)
 }
 
 #[pymodule]
@@ -97,13 +123,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<response::SendResponse>()?;
     m.add_class::<future::CancelOnDone>()?;
-    m.add_class::<completions::Completions>()?;
+    m.add_class::<asyncio_wakeup::Completions>()?;
     m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
     m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
-    m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(error_table, m)?)?;
+    m.add_function(wrap_pyfunction!(error_attributes, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_panicking_send_for_tests, m)?)?;

@@ -306,6 +306,42 @@ def test_errors_pickle_with_their_attributes() -> None:
     )
 
 
+def test_every_error_class_constructs_pickles_and_keeps_its_python_bases() -> None:
+    """The classes are made at import from the core's table; they behave like written ones."""
+    for cls in (getattr(sms_otp, name) for name in sms_otp._errors.__all__):
+        err = cls("message", field="f", attempts=2)
+        assert isinstance(err, sms_otp.SmsOtpError) and isinstance(err, Exception)
+        assert (str(err), err.message, err.code, err.field, err.attempts, err.reason) == (
+            "message",
+            "message",
+            cls.code,
+            "f",
+            2,
+            None,
+        )
+        assert repr(err).startswith(f"{cls.__name__}('message', code={cls.code!r}")
+        copy = pickle.loads(pickle.dumps(err))
+        assert type(copy) is cls
+        assert (copy.code, copy.maybe_delivered, copy.field, copy.attempts) == (
+            err.code,
+            err.maybe_delivered,
+            "f",
+            2,
+        )
+    assert issubclass(sms_otp.ValidationError, ValueError) and issubclass(sms_otp.ConfigurationError, ValueError)
+    assert issubclass(sms_otp.RequestTimeoutError, TimeoutError)
+    assert issubclass(sms_otp.RateLimitedError, sms_otp.ApiError)
+    # Defaults from the core's table; an explicit value wins.
+    assert sms_otp.SmsOtpError("x").code == "internal_error"
+    assert sms_otp.SmsOtpError("x").maybe_delivered is True
+    assert sms_otp.ValidationError("x").maybe_delivered is False
+    assert sms_otp.ServerError("x").maybe_delivered is True
+    assert sms_otp.ValidationError("x", maybe_delivered=True).maybe_delivered is True
+    assert sms_otp.SmsOtpError("x", code="custom").code == "custom"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        sms_otp.ApiError("x", nope=1)  # type: ignore[call-arg]
+
+
 def test_responses_pickle() -> None:
     with Hostile([Behaviour()]) as server:
         resp = client_for(server.url).otps.sms.send(phone_number="+12025550162")

@@ -1,42 +1,120 @@
-"""Drift tests: the Python surface states no rule of its own. The error classes and locale
-tags equal the Rust core's lists, and no option restates a default. On a mismatch the
+"""Drift tests: the Python surface states no rule of its own. The error classes are made
+from the Rust core's error table and their static declarations (`_errors.pyi`) equal it; the
+locale tags equal the core's list, and no option restates a default. On a mismatch the
 failure prints the corrected Python text."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import typing
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
 
 import sms_otp
 from sms_otp import _errors, _native
 
 
-def test_error_classes_equal_the_core_kinds() -> None:
-    kinds = _native.error_kinds()
-    expected = "\n\n".join(
-        f"class {name}({parent}{', ValueError' if code in ('validation_error', 'configuration_error') else ''}"
-        f"{', TimeoutError' if code == 'timeout' else ''}):\n    code = {code!r}"
-        for code, name, parent in kinds
-    )
-    problems = []
-    for code, name, parent in kinds:
-        cls = getattr(sms_otp, name, None)
-        if cls is None:
-            problems.append(f"missing class {name}")
+ERRORS_STUB = Path(_errors.__file__).with_suffix(".pyi")
+
+
+def _expected_stub_classes() -> Dict[str, Tuple[List[str], Optional[List[str]]]]:
+    """From the core's table: each class's bases and the codes its `code` may hold (None for
+    the root, whose `code` is any `str`)."""
+    rows = _native.error_table()
+    parents = {name: parent for _, name, parent, _, _, _ in rows}
+
+    def lineage(name: Optional[str]) -> List[str]:
+        chain = []
+        while name is not None:
+            chain.append(name)
+            name = parents[name]
+        return chain
+
+    # A class's instances include its subclasses', so its `code` may hold their codes too.
+    codes = {name: [code for code, other, _, _, _, _ in rows if name in lineage(other)] for name in parents}
+    expected: Dict[str, Tuple[List[str], Optional[List[str]]]] = {}
+    for code, name, parent, _, _, _ in rows:
+        if parent is None:
+            expected[name] = (["Exception"], None)
+        else:
+            extra = [base.__name__ for base in _errors._EXTRA_BASES.get(name, ())]
+            expected[name] = ([parent, *extra], codes[name])
+    return expected
+
+
+def _render(name: str, bases: List[str], codes: Optional[List[str]]) -> str:
+    literal = ", ".join(f'"{c}"' for c in codes or [])
+    return f"class {name}({', '.join(bases)}):\n    code: Literal[{literal}]"
+
+
+def _declared_stub_classes() -> Dict[str, Tuple[List[str], Optional[List[str]]]]:
+    tree = ast.parse(ERRORS_STUB.read_text())
+    declared: Dict[str, Tuple[List[str], Optional[List[str]]]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
             continue
-        if cls.code != code:
-            problems.append(f"{name}.code is {cls.code!r}, the core says {code!r}")
-        if cls.__bases__[0].__name__ != parent:
-            problems.append(f"{name} derives from {cls.__bases__[0].__name__}, the core says {parent}")
-    declared = {
-        name
-        for name, value in vars(_errors).items()
-        if isinstance(value, type) and issubclass(value, _errors.SmsOtpError) and value is not _errors.SmsOtpError
-    }
-    extra = declared - {name for _, name, _ in kinds}
-    if extra:
-        problems.append(f"classes the core does not know: {sorted(extra)}")
-    assert not problems, "\n".join(problems) + "\n\nThe core's hierarchy, as Python:\n\n" + expected
+        codes: Optional[List[str]] = None
+        for item in node.body:
+            if (
+                isinstance(item, ast.AnnAssign)
+                and isinstance(item.target, ast.Name)
+                and item.target.id == "code"
+                and isinstance(item.annotation, ast.Subscript)
+            ):
+                elements = item.annotation.slice
+                values = elements.elts if isinstance(elements, ast.Tuple) else [elements]
+                codes = [v.value for v in values if isinstance(v, ast.Constant)]
+        declared[node.name] = ([ast.unparse(b) for b in node.bases], codes)
+    return declared
+
+
+def test_the_error_classes_are_made_from_the_core_table() -> None:
+    rows = _native.error_table()
+    assert [name for _, name, _, _, _, _ in rows] == _errors.__all__
+    for code, name, parent, default_maybe_delivered, carries, summary in rows:
+        cls = getattr(sms_otp, name)
+        assert cls is getattr(_errors, name)
+        assert cls.code == code and cls.__doc__ == summary
+        assert cls.__bases__[0].__name__ == (parent or "Exception"), name
+        assert cls(message="m").maybe_delivered is default_maybe_delivered, name
+        assert cls.__module__ == "sms_otp._errors" and cls.__qualname__ == name
+    assert sms_otp.SmsOtpError.code == "internal_error"
+    assert _errors._ATTRIBUTES == ("code", "maybe_delivered", *_native.error_attributes(), "attempts")
+
+
+def test_the_error_stub_declares_the_core_table() -> None:
+    """`_errors.pyi` is what type checkers see; it must say what the table says."""
+    expected = _expected_stub_classes()
+    declared = _declared_stub_classes()
+    problems = [
+        f"{name}: the stub says {declared.get(name)}, the core's table says {want}"
+        for name, want in expected.items()
+        if declared.get(name) != want
+    ]
+    problems += [f"{name} is in the stub but not in the core's table" for name in declared if name not in expected]
+    fix = "\n\n".join(_render(name, bases, codes) for name, (bases, codes) in expected.items() if codes is not None)
+    assert not problems, "\n".join(problems) + f"\n\nWrite in {ERRORS_STUB.name}, after SmsOtpError:\n\n{fix}"
+    stub_all = ast.literal_eval(
+        next(
+            node.value
+            for node in ast.parse(ERRORS_STUB.read_text()).body
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__"
+        )
+    )
+    assert stub_all == _errors.__all__, f"set __all__ in {ERRORS_STUB.name} to {_errors.__all__}"
+    assert set(_errors.__all__) <= set(sms_otp.__all__), "sms_otp must re-export every error class"
+
+
+def test_the_root_class_declares_every_attribute_of_the_core() -> None:
+    tree = ast.parse(ERRORS_STUB.read_text())
+    root = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "SmsOtpError")
+    annotated = [i.target.id for i in root.body if isinstance(i, ast.AnnAssign) and isinstance(i.target, ast.Name)]
+    missing = [a for a in _errors._ATTRIBUTES if a not in annotated]
+    assert not missing, f"declare {missing} on SmsOtpError in {ERRORS_STUB.name}"
+    init = next(i for i in root.body if isinstance(i, ast.FunctionDef) and i.name == "__init__")
+    keywords = [a.arg for a in init.args.kwonlyargs]
+    assert sorted(keywords) == sorted(_errors._ATTRIBUTES), f"SmsOtpError.__init__ must take {_errors._ATTRIBUTES}"
 
 
 def test_locale_literal_equals_the_core_tags() -> None:

@@ -62,8 +62,20 @@ def check_error(error: sms_otp.SmsOtpError, expected: Dict[str, Any]) -> None:
             assert getattr(error, key) == want, f"{key}: {getattr(error, key)!r} != {want!r} ({error})"
 
 
+def expectation(case: Dict[str, Any]) -> Dict[str, Any]:
+    """The case's expectation for Python: ``expect.by_language.python``, when given, replaces
+    the outcome (where the language's types make the same input mean something else)."""
+    expect = {key: value for key, value in case["expect"].items() if key != "by_language"}
+    own = case["expect"].get("by_language", {}).get("python")
+    if own is not None:
+        for outcome in ("ok", "error", "configuration_error", "type_error"):
+            expect.pop(outcome, None)
+        expect.update(own)
+    return expect
+
+
 def call(case: Dict[str, Any], url: Optional[str], project_id: str, secret: str) -> None:
-    expect = case["expect"]
+    expect = expectation(case)
     options = case.get("client", {})
     if "configuration_error" in expect:
         with pytest.raises(sms_otp.ConfigurationError) as caught:
@@ -92,7 +104,7 @@ def call(case: Dict[str, Any], url: Optional[str], project_id: str, secret: str)
 def test_shared_case(path: Path) -> None:
     case = json.loads(path.read_text())
     server = case["server"]
-    expect = case["expect"]
+    expect = expectation(case)
     if "hostile" in server:
         with Hostile([behaviour(step) for step in server["hostile"]]) as hostile:
             call(case, hostile.url, DEFAULT_PROJECT_ID, DEFAULT_SECRET)

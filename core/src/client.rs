@@ -1,7 +1,10 @@
 //! The async client: `client.otps.sms.send(request)`.
 
 use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::task::Poll;
 
 use bytes::Bytes;
 
@@ -109,7 +112,14 @@ impl Sms {
     /// Sends a one-time passcode. Validates every field first (no request on a bad argument),
     /// then makes one attempt, retrying only failures that provably never reached the server
     /// (and, with `retry_rate_limited`, one short 429).
+    ///
+    /// A panic inside the library during the send (a bug) is returned as an
+    /// [`ErrorKind::Internal`] error whose `maybe_delivered()` is true, not propagated.
     pub async fn send(&self, request: SendRequest) -> Result<SendResponse, Error> {
+        catch_panic(self.send_unguarded(request)).await
+    }
+
+    async fn send_unguarded(&self, request: SendRequest) -> Result<SendResponse, Error> {
         let config = &self.transport.config;
         validate_request(&request, config.allowed_country_codes.as_deref())?;
         let body = Bytes::from(serde_json::to_vec(&request).map_err(|e| {
@@ -143,5 +153,50 @@ impl Sms {
                 }
             }
         }
+    }
+}
+
+/// Runs `work`, turning a panic while it is polled into an [`ErrorKind::Internal`] error
+/// (`maybe_delivered() == true`). The future is not polled again after a panic.
+pub(crate) async fn catch_panic<T>(
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let mut work = std::pin::pin!(work);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => Poll::Ready(Err(Error::from_panic(payload.as_ref()))),
+        }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_in_a_send_is_an_internal_error_that_may_have_been_delivered() {
+        let work = async {
+            tokio::task::yield_now().await;
+            let message = String::from("deliberate panic for the test");
+            if !message.is_empty() {
+                std::panic::panic_any(message);
+            }
+            Ok::<(), Error>(())
+        };
+        let error = catch_panic(work).await.expect_err("the panic is an error");
+        assert_eq!(error.kind(), ErrorKind::Internal);
+        assert_eq!(error.code(), "internal_error");
+        assert!(error.maybe_delivered());
+        assert!(
+            error.message().contains("deliberate panic for the test")
+                && error.message().contains("please report it"),
+            "{error}"
+        );
+        assert_eq!(
+            catch_panic(async { Ok::<u8, Error>(7) }).await.ok(),
+            Some(7)
+        );
     }
 }

@@ -1,138 +1,10 @@
 //! The one error type of the library, with a stable `code()` shared by every surface.
 
+use std::any::Any;
 use std::fmt;
 use std::time::Duration;
 
-/// Which family an [`Error`] belongs to. Each kind has a stable snake_case code and the name of
-/// the class that represents it in Python and Node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// A bad argument, found before any request.
-    Validation,
-    /// Bad client options.
-    Configuration,
-    /// Could not connect, TLS failed, or the connection broke.
-    Network,
-    /// Connect or response timeout.
-    Timeout,
-    /// A non-2xx JSON answer whose status has no more specific kind.
-    Api,
-    /// HTTP 400.
-    BadRequest,
-    /// HTTP 401.
-    Unauthorized,
-    /// HTTP 403.
-    Forbidden,
-    /// HTTP 404.
-    NotFound,
-    /// HTTP 429.
-    RateLimited,
-    /// HTTP 5xx.
-    Server,
-    /// The body was not the JSON the API documents.
-    UnexpectedResponse,
-}
-
-impl ErrorKind {
-    /// Every kind, in the order of the table in docs/errors.md.
-    pub const ALL: [ErrorKind; 12] = [
-        ErrorKind::Validation,
-        ErrorKind::Configuration,
-        ErrorKind::Network,
-        ErrorKind::Timeout,
-        ErrorKind::Api,
-        ErrorKind::BadRequest,
-        ErrorKind::Unauthorized,
-        ErrorKind::Forbidden,
-        ErrorKind::NotFound,
-        ErrorKind::RateLimited,
-        ErrorKind::Server,
-        ErrorKind::UnexpectedResponse,
-    ];
-
-    /// The stable code, identical in Rust, Python and Node.
-    pub const fn code(self) -> &'static str {
-        match self {
-            ErrorKind::Validation => "validation_error",
-            ErrorKind::Configuration => "configuration_error",
-            ErrorKind::Network => "network_error",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Api => "api_error",
-            ErrorKind::BadRequest => "bad_request",
-            ErrorKind::Unauthorized => "unauthorized",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::Server => "server_error",
-            ErrorKind::UnexpectedResponse => "unexpected_response",
-        }
-    }
-
-    /// The class that represents this kind in Python and Node.
-    pub const fn class_name(self) -> &'static str {
-        match self {
-            ErrorKind::Validation => "ValidationError",
-            ErrorKind::Configuration => "ConfigurationError",
-            ErrorKind::Network => "NetworkError",
-            ErrorKind::Timeout => "RequestTimeoutError",
-            ErrorKind::Api => "ApiError",
-            ErrorKind::BadRequest => "BadRequestError",
-            ErrorKind::Unauthorized => "UnauthorizedError",
-            ErrorKind::Forbidden => "ForbiddenError",
-            ErrorKind::NotFound => "NotFoundError",
-            ErrorKind::RateLimited => "RateLimitedError",
-            ErrorKind::Server => "ServerError",
-            ErrorKind::UnexpectedResponse => "UnexpectedResponseError",
-        }
-    }
-
-    /// The class this kind's class derives from (`SmsOtpError` is the root).
-    pub const fn parent_class_name(self) -> &'static str {
-        if self.is_api() {
-            "ApiError"
-        } else {
-            "SmsOtpError"
-        }
-    }
-
-    /// True for `Api` and its HTTP-status subkinds.
-    pub const fn is_api(self) -> bool {
-        matches!(
-            self,
-            ErrorKind::BadRequest
-                | ErrorKind::Unauthorized
-                | ErrorKind::Forbidden
-                | ErrorKind::NotFound
-                | ErrorKind::RateLimited
-                | ErrorKind::Server
-        )
-    }
-
-    /// The kind of a non-2xx JSON answer with this status.
-    pub const fn from_status(status: u16) -> ErrorKind {
-        match status {
-            400 => ErrorKind::BadRequest,
-            401 => ErrorKind::Unauthorized,
-            403 => ErrorKind::Forbidden,
-            404 => ErrorKind::NotFound,
-            429 => ErrorKind::RateLimited,
-            500..=599 => ErrorKind::Server,
-            _ => ErrorKind::Api,
-        }
-    }
-
-    /// Parses a code back into its kind.
-    pub fn from_code(code: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
+use crate::error_table::ErrorKind;
 
 /// Which part of an attempt ran out of time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -235,6 +107,28 @@ impl Error {
         )
     }
 
+    /// A bug inside the library: `what` went wrong where it never should. Its class is the
+    /// base class `SmsOtpError` (code `internal_error`), and `maybe_delivered` is true: the
+    /// library cannot know how far the send got.
+    pub fn internal(what: impl fmt::Display) -> Error {
+        Error::new(
+            ErrorKind::Internal,
+            format!("internal error in sms-otp ({what}); please report it"),
+            Details::default(),
+        )
+    }
+
+    /// A panic inside the library, from the payload `std::panic::catch_unwind` returned,
+    /// as an [`ErrorKind::Internal`] error.
+    pub fn from_panic(payload: &(dyn Any + Send)) -> Error {
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("no message");
+        Error::internal(format_args!("panic: {message}"))
+    }
+
     pub(crate) fn with_source(mut self, source: impl Into<Source>) -> Error {
         self.0.source = Some(source.into());
         self
@@ -260,16 +154,19 @@ impl Error {
         &self.0.message
     }
 
-    /// False when no SMS can have been triggered; true when the library cannot know.
+    /// False when no SMS can have been triggered; true when the library cannot know. When
+    /// the detail it depends on is unknown, the kind's `default_maybe_delivered` of the
+    /// error table.
     pub fn maybe_delivered(&self) -> bool {
         let d = &self.0.details;
+        let unknown = self.0.kind.class().default_maybe_delivered;
         match self.0.kind {
-            ErrorKind::Validation | ErrorKind::Configuration => false,
-            ErrorKind::Network => d.after_send.unwrap_or(true),
-            ErrorKind::Timeout => d.phase != Some(TimeoutPhase::Connect),
+            ErrorKind::Internal | ErrorKind::Validation | ErrorKind::Configuration => unknown,
+            ErrorKind::Network => d.after_send.unwrap_or(unknown),
+            ErrorKind::Timeout => d.phase.map_or(unknown, |p| p != TimeoutPhase::Connect),
             // A 4xx means the service refused the request; anything else (5xx, a redirect
             // from a proxy, a 2xx we could not read) may have been acted upon.
-            _ => !matches!(d.status_code, Some(400..=499)),
+            _ => d.status_code.map_or(unknown, |s| !(400..=499).contains(&s)),
         }
     }
 

@@ -24,14 +24,15 @@ pub mod blocking;
 mod client;
 mod config;
 mod error;
+mod error_table;
 mod locale;
 mod phone;
-mod probe;
 #[cfg(test)]
 mod properties;
 mod redact;
 mod request;
 mod response;
+mod response_timeout;
 mod retry;
 mod transport;
 pub mod validate;
@@ -41,7 +42,8 @@ pub use config::{
     ClientBuilder, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     MAX_MAX_RETRIES,
 };
-pub use error::{Error, ErrorKind, TimeoutPhase};
+pub use error::{Error, TimeoutPhase};
+pub use error_table::{ErrorClass, ErrorKind, ERROR_ATTRIBUTES, ERROR_TABLE};
 pub use locale::Locale;
 pub use phone::{
     calling_code, is_assigned_calling_code, normalize_phone_number, validate_phone_number,

@@ -206,8 +206,21 @@ fn table(
     phase: Option<TimeoutPhase>,
     after_send: Option<bool>,
 ) -> bool {
-    let four_xx = status.is_some_and(|s| (400..500).contains(&s));
+    // An error of a status kind made without a status (by hand) has the status its kind
+    // stands for.
+    let implied = match kind {
+        ErrorKind::BadRequest => Some(400),
+        ErrorKind::Unauthorized => Some(401),
+        ErrorKind::Forbidden => Some(403),
+        ErrorKind::NotFound => Some(404),
+        ErrorKind::RateLimited => Some(429),
+        ErrorKind::Server => Some(500),
+        _ => None,
+    };
+    let four_xx = status.or(implied).is_some_and(|s| (400..500).contains(&s));
     match kind {
+        // "a bug inside the library": it cannot know how far the send got.
+        ErrorKind::Internal => true,
         ErrorKind::Validation | ErrorKind::Configuration => false,
         // "false before send, true after"; not knowing which means it may have been sent.
         ErrorKind::Network => after_send != Some(false),

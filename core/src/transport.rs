@@ -10,10 +10,10 @@ use rustls::pki_types::CertificateDer;
 
 use crate::config::Resolved;
 use crate::error::{chain, Details};
-use crate::probe::{with_response_timeout, ProbeLayer, Timed};
 use crate::response::{
     interpret, parse_retry_after, unexpected, Received, Redactor, MAX_BODY_BYTES,
 };
+use crate::response_timeout::{with_response_timeout, ProbeLayer, Timed};
 use crate::{Error, ErrorKind, SendResponse, TimeoutPhase};
 
 /// The TLS configuration of clients without `ca_file`, made once per process: the platform

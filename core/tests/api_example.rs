@@ -39,8 +39,9 @@ async fn the_api_md_example_compiles_and_works() -> Result<(), sms_otp::Error> {
     let url = server.url();
     // The blocking twin, run off the async runtime as a blocking caller would.
     let resp = tokio::task::spawn_blocking(move || {
-        let client =
-            sms_otp::blocking::Client::build(sms_otp::Client::builder(pid, secret).base_url(url))?;
+        let client = sms_otp::blocking::Client::builder(pid, secret)
+            .base_url(url)
+            .build()?;
         client.otps.sms.send(req)
     })
     .await

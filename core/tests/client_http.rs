@@ -418,7 +418,10 @@ async fn one_client_serves_many_concurrent_sends_over_pooled_connections() {
 fn the_blocking_client_has_the_same_shape() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(Hostile::start(vec![Behaviour::ok()]));
-    let client = sms_otp::blocking::Client::build(builder(&server.url())).unwrap();
+    // An async builder converts into the blocking one, whose build() gives a blocking client.
+    let client = sms_otp::blocking::ClientBuilder::from(builder(&server.url()))
+        .build()
+        .unwrap();
     let resp = client.otps.sms.send(request()).unwrap();
     assert_eq!(resp.phone_id, "phone-number-test-1");
     // Called from inside an async runtime it still works instead of panicking.

@@ -10,10 +10,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::api_errors::ApiError;
+use crate::clock::rfc3339;
+use crate::ids::is_uuid;
+use crate::query::query_param;
 use crate::server::{self, method_not_allowed, BodyError, ConnCtl, Resp, Shared};
 use crate::state::{FaultInfo, FaultSpec, Message};
-use crate::stytch::ApiError;
-use crate::util::{is_uuid, query_param, rfc3339};
 
 /// Default `timeout_ms` of `GET /messages/next`.
 pub const DEFAULT_NEXT_TIMEOUT_MS: u64 = 10_000;

@@ -97,12 +97,15 @@
 //! any thread, and stop it with `handle.block_on(emu.shutdown())` from outside the runtime.
 
 mod admin;
+mod api_errors;
+mod clock;
+mod ids;
+mod query;
 mod send;
 mod server;
+mod sms_text;
 mod state;
-mod stytch;
 mod tls;
-mod util;
 
 use std::fmt;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -249,8 +252,8 @@ pub struct AdminError {
     pub message: String,
 }
 
-impl From<stytch::ApiError> for AdminError {
-    fn from(e: stytch::ApiError) -> AdminError {
+impl From<api_errors::ApiError> for AdminError {
+    fn from(e: api_errors::ApiError) -> AdminError {
         AdminError {
             status: e.status,
             error_type: e.error_type,
@@ -496,10 +499,9 @@ impl Emulator {
 
     /// Arms a fault (as `POST faults`).
     pub fn inject_fault(&self, spec: FaultSpec) -> Result<FaultInfo, AdminError> {
-        self.shared
-            .state()
-            .add_fault(spec)
-            .map_err(|reason| AdminError::from(stytch::ApiError::admin(400, "bad_request", reason)))
+        self.shared.state().add_fault(spec).map_err(|reason| {
+            AdminError::from(api_errors::ApiError::admin(400, "bad_request", reason))
+        })
     }
 
     /// Every fault with its hit count (as `GET faults`).

@@ -1,6 +1,7 @@
 //! The stateless half of `POST /v1/otps/sms/send`: JSON shape, then the field rules, reusing
 //! the core crate's validation so client and emulator never disagree.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sms_otp::validate::{
     validate_expiration_minutes, validate_ip_address, validate_non_empty,
@@ -8,9 +9,9 @@ use sms_otp::validate::{
 };
 use sms_otp::{validate_phone_number, Locale};
 
+use crate::api_errors::ApiError;
+use crate::ids::is_uuid;
 use crate::state::SendParams;
-use crate::stytch::ApiError;
-use crate::util::is_uuid;
 
 /// Default `expiration_minutes`.
 pub const DEFAULT_EXPIRATION_MINUTES: i64 = 2;
@@ -124,8 +125,8 @@ pub(crate) fn parse_send(
 }
 
 /// Not part of the API: the send handler's body decoding over raw bytes (JSON, the phone
-/// number faults match on, then every shape and field rule), for the fuzz targets in
-/// `core/fuzz`. `Ok` gives the accepted phone number and expiration; `Err` the status and
+/// number faults match on, then every shape and field rule), for the fuzz target in
+/// `emulator/fuzz`. `Ok` gives the accepted phone number and expiration; `Err` the status and
 /// `error_type` the emulator would answer.
 #[doc(hidden)]
 pub fn __parse_send_for_fuzzing(
@@ -137,6 +138,15 @@ pub fn __parse_send_for_fuzzing(
     parse_send(body, allowed_country_codes)
         .map(|p| (p.phone_number, p.expiration_minutes))
         .map_err(|e| (e.status, e.error_type))
+}
+
+/// `{request_id, user_id, phone_id, status_code: 200}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct SendBody<'a> {
+    pub(crate) request_id: &'a str,
+    pub(crate) user_id: &'a str,
+    pub(crate) phone_id: &'a str,
+    pub(crate) status_code: u16,
 }
 
 #[cfg(test)]

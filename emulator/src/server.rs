@@ -18,9 +18,10 @@ use serde::Serialize;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, Notify};
 
+use crate::api_errors::ApiError;
+use crate::send::SendBody;
 use crate::send::{parse_send, phone_hint};
 use crate::state::{FaultKind, State};
-use crate::stytch::{ApiError, SendBody};
 use crate::tls::Tls;
 
 /// Largest accepted request body (public and admin API): 1 MiB.

@@ -8,8 +8,10 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sms_otp::{Locale, SANDBOX_PHONE_NUMBER};
 
-use crate::stytch::ApiError;
-use crate::util::{rfc3339, sms_text, uuid, Clock};
+use crate::api_errors::ApiError;
+use crate::clock::{rfc3339, Clock};
+use crate::ids::uuid;
+use crate::sms_text::sms_text;
 
 /// The code every send to the sandbox number gets.
 pub const SANDBOX_CODE: &str = "000000";
@@ -173,7 +175,7 @@ impl FaultSpec {
                 return Err("error_type must not be empty".into())
             }
             (FaultKind::Error, t) => Some(t.unwrap_or_else(|| {
-                crate::stytch::default_error_type(status.unwrap_or(500)).to_owned()
+                crate::api_errors::default_error_type(status.unwrap_or(500)).to_owned()
             })),
             (_, None) => None,
             (_, Some(_)) => return Err(only_error("error_type")),

@@ -827,12 +827,11 @@ async fn transport(s: &mut Sweep) {
 }
 
 fn blocking_cases(s: &mut Sweep) {
-    let client = sms_otp::blocking::Client::build(
-        sms_otp::blocking::Client::builder(&s.marker.project_id, &s.marker.secret)
-            .base_url("http://127.0.0.1:9")
-            .max_retries(0)
-            .connect_timeout(Duration::from_millis(200)),
-    );
+    let client = sms_otp::blocking::Client::builder(&s.marker.project_id, &s.marker.secret)
+        .base_url("http://127.0.0.1:9")
+        .max_retries(0)
+        .connect_timeout(Duration::from_millis(200))
+        .build();
     match client {
         Ok(client) => {
             println!("blocking client: {client:?}");
@@ -841,4 +840,12 @@ fn blocking_cases(s: &mut Sweep) {
         }
         Err(e) => panic!("blocking client: {e}"),
     }
+    // No request can make the library panic; the error a panic becomes is rendered here
+    // (its message carries the panic's text, which never holds the secret).
+    let panic = std::panic::catch_unwind(|| panic!("deliberate panic of the sweep"))
+        .expect_err("it panics");
+    s.record(
+        "internal error",
+        Err::<(), _>(Error::from_panic(panic.as_ref())),
+    );
 }

@@ -1,183 +1,93 @@
-"""The exception hierarchy of sms_otp. Instances are raised by the native core with every
-attribute set; they pickle and unpickle with their attributes."""
+"""The exception hierarchy of sms_otp, made at import from the Rust core's error table
+(``_native.error_table()``: one row per class with its code, parent, default
+``maybe_delivered``, attributes and summary), so Python restates none of it. The native core
+raises instances with every attribute set; they pickle and unpickle with their attributes.
+
+``_errors.pyi`` declares the same classes for type checkers; ``tests/test_drift.py`` keeps
+the two equal and prints the declarations to write when they differ."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
-_ATTRIBUTES: Tuple[str, ...] = (
-    "code",
-    "maybe_delivered",
-    "field",
-    "reason",
-    "status_code",
-    "request_id",
-    "error_type",
-    "error_message",
-    "error_url",
-    "retry_after",
-    "body",
-    "phase",
-    "after_send",
-    "attempts",
-)
+from sms_otp import _native
+
+#: The optional attributes every error carries (``None`` when its kind does not set them).
+_OPTIONAL: Tuple[str, ...] = tuple(_native.error_attributes())
+#: Every attribute ``__reduce__`` saves.
+_ATTRIBUTES: Tuple[str, ...] = ("code", "maybe_delivered", *_OPTIONAL, "attempts")
+
+#: Python's own exceptions some classes also derive from, so that ``except ValueError``
+#: catches bad arguments and options and ``except TimeoutError`` both timeout phases. A
+#: Python idiom, not a rule of the library: it lives here, not in the core.
+_EXTRA_BASES: Dict[str, Tuple[type, ...]] = {
+    "ValidationError": (ValueError,),
+    "ConfigurationError": (ValueError,),
+    "RequestTimeoutError": (TimeoutError,),
+}
 
 
-def _rebuild(cls: Type["SmsOtpError"], message: str, attributes: Dict[str, Any]) -> "SmsOtpError":
+def _rebuild(cls: Type[Any], message: str, attributes: Dict[str, Any]) -> Any:
     return cls(message, **attributes)
 
 
-class SmsOtpError(Exception):
-    """Base of every error of sms_otp. `code` is stable across Rust, Python and Node;
-    `maybe_delivered` is False when no SMS can have been triggered."""
-
-    code: str = "sms_otp_error"
-    maybe_delivered: bool
-    field: Optional[str]
-    reason: Optional[str]
-    status_code: Optional[int]
-    request_id: Optional[str]
-    error_type: Optional[str]
-    error_message: Optional[str]
-    error_url: Optional[str]
-    retry_after: Optional[float]
-    body: Optional[str]
-    phase: Optional[str]
-    after_send: Optional[bool]
-    attempts: int
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: Optional[str] = None,
-        maybe_delivered: bool = True,
-        field: Optional[str] = None,
-        reason: Optional[str] = None,
-        status_code: Optional[int] = None,
-        request_id: Optional[str] = None,
-        error_type: Optional[str] = None,
-        error_message: Optional[str] = None,
-        error_url: Optional[str] = None,
-        retry_after: Optional[float] = None,
-        body: Optional[str] = None,
-        phase: Optional[str] = None,
-        after_send: Optional[bool] = None,
-        attempts: int = 0,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        self.maybe_delivered = maybe_delivered
-        self.field = field
-        self.reason = reason
-        self.status_code = status_code
-        self.request_id = request_id
-        self.error_type = error_type
-        self.error_message = error_message
-        self.error_url = error_url
-        self.retry_after = retry_after
-        self.body = body
-        self.phase = phase
-        self.after_send = after_send
-        self.attempts = attempts
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, code={self.code!r}, maybe_delivered={self.maybe_delivered!r})"
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        attributes = {name: getattr(self, name) for name in _ATTRIBUTES}
-        return (_rebuild, (type(self), self.message, attributes), self.__dict__)
+def _init(
+    self: Any,
+    message: str,
+    *,
+    code: Optional[str] = None,
+    maybe_delivered: Optional[bool] = None,
+    attempts: int = 0,
+    **attributes: Any,
+) -> None:
+    unknown = [name for name in attributes if name not in _OPTIONAL]
+    if unknown:
+        raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}")
+    super(_ROOT, self).__init__(message)
+    self.message = message
+    if code is not None:
+        self.code = code
+    self.maybe_delivered = type(self)._default_maybe_delivered if maybe_delivered is None else maybe_delivered
+    for name in _OPTIONAL:
+        setattr(self, name, attributes.get(name))
+    self.attempts = attempts
 
 
-class ValidationError(SmsOtpError, ValueError):
-    """A bad argument, found before any request; `field` and `reason` say which and why."""
-
-    code = "validation_error"
+def _str(self: Any) -> str:
+    return str(self.message)
 
 
-class ConfigurationError(SmsOtpError, ValueError):
-    """A bad client option; `field` names it."""
-
-    code = "configuration_error"
+def _repr(self: Any) -> str:
+    return f"{type(self).__name__}({self.message!r}, code={self.code!r}, maybe_delivered={self.maybe_delivered!r})"
 
 
-class NetworkError(SmsOtpError):
-    """Could not connect, TLS failed, or the connection broke; `after_send` tells which."""
-
-    code = "network_error"
-
-
-class RequestTimeoutError(SmsOtpError, TimeoutError):
-    """Connect or response timeout; `phase` is "connect" or "response"."""
-
-    code = "timeout"
+def _reduce(self: Any) -> Tuple[Any, ...]:
+    attributes = {name: getattr(self, name) for name in _ATTRIBUTES}
+    return (_rebuild, (type(self), self.message, attributes), self.__dict__)
 
 
-class ApiError(SmsOtpError):
-    """A non-2xx JSON answer from Stytch."""
-
-    code = "api_error"
-
-
-class BadRequestError(ApiError):
-    """HTTP 400."""
-
-    code = "bad_request"
-
-
-class UnauthorizedError(ApiError):
-    """HTTP 401."""
-
-    code = "unauthorized"
-
-
-class ForbiddenError(ApiError):
-    """HTTP 403."""
-
-    code = "forbidden"
+def _make_classes() -> Dict[str, type]:
+    classes: Dict[str, type] = {}
+    for code, name, parent, default_maybe_delivered, carries, summary in _native.error_table():
+        namespace: Dict[str, Any] = {
+            "__module__": __name__,
+            "__qualname__": name,
+            "__doc__": summary,
+            "code": code,
+            "_default_maybe_delivered": default_maybe_delivered,
+            "_carries": tuple(carries),
+        }
+        if parent is None:
+            bases: Tuple[type, ...] = (Exception,)
+            namespace.update(__init__=_init, __str__=_str, __repr__=_repr, __reduce__=_reduce)
+        else:
+            bases = (classes[parent],)
+        classes[name] = type(name, bases + _EXTRA_BASES.get(name, ()), namespace)
+    return classes
 
 
-class NotFoundError(ApiError):
-    """HTTP 404."""
+_CLASSES = _make_classes()
+_ROOT: type = next(cls for cls in _CLASSES.values() if cls.__bases__ == (Exception,))
+globals().update(_CLASSES)
 
-    code = "not_found"
-
-
-class RateLimitedError(ApiError):
-    """HTTP 429; `retry_after` is the server's wait in seconds, if it gave one."""
-
-    code = "rate_limited"
-
-
-class ServerError(ApiError):
-    """HTTP 5xx: the SMS may have been sent; never retried automatically."""
-
-    code = "server_error"
-
-
-class UnexpectedResponseError(SmsOtpError):
-    """The body was not the JSON the API documents; `body` holds a short excerpt."""
-
-    code = "unexpected_response"
-
-
-__all__ = [
-    "SmsOtpError",
-    "ValidationError",
-    "ConfigurationError",
-    "NetworkError",
-    "RequestTimeoutError",
-    "ApiError",
-    "BadRequestError",
-    "UnauthorizedError",
-    "ForbiddenError",
-    "NotFoundError",
-    "RateLimitedError",
-    "ServerError",
-    "UnexpectedResponseError",
-]
+__all__: List[str] = list(_CLASSES)

@@ -1,5 +1,5 @@
-//! Stytch's error vocabulary: error types, their statuses and exact messages, and the JSON
-//! bodies the emulator answers with.
+//! The errors the emulator answers with, in Stytch's vocabulary: error types, their statuses
+//! and exact messages, and the JSON error body. (The success body is in `send.rs`.)
 
 use serde::Serialize;
 
@@ -159,15 +159,6 @@ pub(crate) struct ErrorBody<'a> {
     pub(crate) error_type: &'a str,
     pub(crate) error_message: &'a str,
     pub(crate) error_url: String,
-}
-
-/// `{request_id, user_id, phone_id, status_code: 200}`.
-#[derive(Debug, Serialize)]
-pub(crate) struct SendBody<'a> {
-    pub(crate) request_id: &'a str,
-    pub(crate) user_id: &'a str,
-    pub(crate) phone_id: &'a str,
-    pub(crate) status_code: u16,
 }
 
 #[cfg(test)]

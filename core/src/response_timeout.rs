@@ -1,4 +1,5 @@
-//! Knowing when the response clock starts. `timeout` counts from sending the request, not
+//! The per-attempt response timeout ([`with_response_timeout`]) and knowing when its clock
+//! starts. `timeout` counts from sending the request, not
 //! from the start of the attempt, so a slow connect (bounded by `connect_timeout`) must not
 //! eat into it, and a timeout that fires mid-connect must be reported as phase "connect"
 //! (retryable, nothing sent). reqwest has no hook for that, so a connector layer tells the
