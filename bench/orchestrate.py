@@ -234,7 +234,7 @@ def main() -> None:
     for label, data in start.items():
         key = "import_ms" if "import_ms" in data else "require_ms"
         lines.append(f"| {label} | {fmt(data.get(key, []), 1)} | {fmt(data.get('process_ms', []), 1)} | {fmt(data.get('rss_mb', []), 1)} |")
-    lines += ["", "## Package sizes", "", "| file | bytes |", "|---|---|"]
+    lines += ["", "## Package sizes", "", "The release artefacts of `tests/packaging/build-dist` (this machine's: linux x86_64), as published.", "", "| file | bytes |", "|---|---|"]
     lines += [f"| {name} | {size:,} |" for name, size in sorted(sizes.items())]
     lines += ["", "## Targets (ratios from this run)", "", "| target | measured | goal |", "|---|---|---|"]
     lines += [f"| {name} | {value:.2f}× | {goal} |" for name, value, goal in checks + cpu_checks]
