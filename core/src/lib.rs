@@ -26,6 +26,8 @@ mod config;
 mod error;
 mod error_table;
 mod locale;
+mod login;
+mod login_rules;
 mod phone;
 #[cfg(test)]
 mod properties;
@@ -45,6 +47,15 @@ pub use config::{
 pub use error::{Error, TimeoutPhase};
 pub use error_table::{ErrorClass, ErrorKind, ERROR_ATTRIBUTES, ERROR_TABLE};
 pub use locale::Locale;
+pub use login::{
+    AuthenticateOptions, AuthenticateRequest, AuthenticateResponse, AuthenticationFactor,
+    LoginOrCreateRequest, LoginOrCreateResponse, PhoneNumber, PhoneNumberFactor, Session, User,
+};
+pub use login_rules::{
+    validate_authenticate, validate_code, validate_custom_claims, validate_login_or_create,
+    validate_method_id, validate_session_duration_minutes, MAX_CUSTOM_CLAIMS_BYTES,
+    RESERVED_CLAIMS, RESERVED_CLAIM_PREFIX, SESSION_DURATION_MINUTES,
+};
 pub use phone::{
     calling_code, is_assigned_calling_code, normalize_phone_number, validate_phone_number,
     DEFAULT_REGION, SANDBOX_PHONE_NUMBER,

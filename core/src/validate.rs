@@ -48,7 +48,7 @@ pub fn validate_request(
     )
 }
 
-fn check_allowed_country(calling_code: &str, allowed: &[String]) -> Result<(), Error> {
+pub(crate) fn check_allowed_country(calling_code: &str, allowed: &[String]) -> Result<(), Error> {
     if allowed.iter().any(|code| code == calling_code) {
         return Ok(());
     }
