@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'not_found'
   | 'rate_limited'
   | 'server_error'
+  | 'invalid_code'
   | 'unexpected_response';
 
 /** Options of `new Client(...)`. Every default lives in the Rust core. */
@@ -265,7 +266,8 @@ export declare class ApiError extends SmsOtpError {
     | 'forbidden'
     | 'not_found'
     | 'rate_limited'
-    | 'server_error';
+    | 'server_error'
+    | 'invalid_code';
   readonly status_code: number;
 }
 
@@ -303,6 +305,15 @@ export declare class RateLimitedError extends ApiError {
 export declare class ServerError extends ApiError {
   readonly code: 'server_error';
   readonly maybe_delivered: true;
+}
+
+/**
+ * `authenticate` refused the code: `error_type` is `otp_code_not_found` (wrong code: ask the
+ * user again) or `unable_to_auth_otp_code` (expired, used or replaced: send a new code).
+ */
+export declare class InvalidCodeError extends ApiError {
+  readonly code: 'invalid_code';
+  readonly maybe_delivered: false;
 }
 
 /** The body was not the JSON the API documents; `body` holds a short excerpt. */

@@ -22,6 +22,7 @@ export const {
   NotFoundError,
   RateLimitedError,
   ServerError,
+  InvalidCodeError,
   UnexpectedResponseError,
 } = sms;
 

@@ -206,6 +206,15 @@ impl Sms {
         self.wait(self.inner.otps.sms.send(request))
     }
 
+    /// Sends a code, creating the user first when no user has the number; waits for the
+    /// outcome. Same rules as the async `login_or_create`.
+    pub fn login_or_create(
+        &self,
+        request: crate::LoginOrCreateRequest,
+    ) -> Result<crate::LoginOrCreateResponse, Error> {
+        self.wait(self.inner.otps.sms.login_or_create(request))
+    }
+
     /// Drives `work` to completion on the client's runtime, from this thread.
     fn wait<T: Send>(
         &self,
@@ -228,6 +237,16 @@ impl Sms {
             });
         }
         runtime.block_on(work)
+    }
+}
+
+impl Otps {
+    /// Checks a passcode and waits for the outcome. Same rules as the async `authenticate`.
+    pub fn authenticate(
+        &self,
+        request: crate::AuthenticateRequest,
+    ) -> Result<crate::AuthenticateResponse, Error> {
+        self.sms.wait(self.sms.inner.otps.authenticate(request))
     }
 }
 

@@ -9,10 +9,14 @@ use std::task::Poll;
 use bytes::Bytes;
 
 use crate::config::{ClientBuilder, Environment, Resolved};
+use crate::login_rules::{validate_authenticate, validate_login_or_create};
 use crate::retry::{decide, full_jitter, Decision, Policy, State};
-use crate::transport::{build_http_client, Transport};
+use crate::transport::{build_http_client, Call, Endpoint, Transport};
 use crate::validate::validate_request;
-use crate::{Error, ErrorKind, SendRequest, SendResponse};
+use crate::{
+    AuthenticateRequest, AuthenticateResponse, Error, ErrorKind, LoginOrCreateRequest,
+    LoginOrCreateResponse, SendRequest, SendResponse,
+};
 
 /// The Stytch SMS OTP client. Cheap to clone (one `Arc`), safe to share across tasks and
 /// threads; clones share one connection pool. `Debug` never shows the secret.
@@ -22,7 +26,7 @@ pub struct Client {
     pub otps: Otps,
 }
 
-/// The OTP products. Only SMS is offered.
+/// The OTP products: `client.otps.sms` sends codes, `client.otps.authenticate` checks them.
 #[derive(Clone)]
 pub struct Otps {
     /// Send a passcode by SMS.
@@ -56,7 +60,7 @@ impl Client {
         Ok(Client {
             otps: Otps {
                 sms: Sms {
-                    transport: Arc::new(Transport { http, config }),
+                    transport: Arc::new(Transport::new(http, config)),
                 },
             },
         })
@@ -116,13 +120,52 @@ impl Sms {
     /// A panic inside the library during the send (a bug) is returned as an
     /// [`ErrorKind::Internal`] error whose `maybe_delivered()` is true, not propagated.
     pub async fn send(&self, request: SendRequest) -> Result<SendResponse, Error> {
-        catch_panic(self.send_unguarded(request)).await
+        catch_panic(async {
+            let config = &self.transport.config;
+            validate_request(&request, config.allowed_country_codes.as_deref())?;
+            let secrets = [
+                request.session_token.as_deref().unwrap_or(""),
+                request.session_jwt.as_deref().unwrap_or(""),
+                "",
+            ];
+            let call = Call {
+                endpoint: Endpoint::Send,
+                secrets,
+                parse: SendResponse::from_json,
+            };
+            self.call(&call, &request).await
+        })
+        .await
     }
 
-    async fn send_unguarded(&self, request: SendRequest) -> Result<SendResponse, Error> {
+    /// Sends a one-time passcode like [`Sms::send`], creating the user first when no user
+    /// has the number (docs/login.md). Same validation, timeouts and retry policy as a send.
+    pub async fn login_or_create(
+        &self,
+        request: LoginOrCreateRequest,
+    ) -> Result<LoginOrCreateResponse, Error> {
+        catch_panic(async {
+            let config = &self.transport.config;
+            validate_login_or_create(&request, config.allowed_country_codes.as_deref())?;
+            let call = Call {
+                endpoint: Endpoint::LoginOrCreate,
+                secrets: ["", "", ""],
+                parse: LoginOrCreateResponse::from_json,
+            };
+            self.call(&call, &request).await
+        })
+        .await
+    }
+
+    /// Validates, encodes and makes one call, retrying only failures that provably never
+    /// reached the server (and, with `retry_rate_limited`, one short 429).
+    async fn call<T>(
+        &self,
+        call: &Call<'_, T>,
+        request: &impl serde::Serialize,
+    ) -> Result<T, Error> {
         let config = &self.transport.config;
-        validate_request(&request, config.allowed_country_codes.as_deref())?;
-        let body = Bytes::from(serde_json::to_vec(&request).map_err(|e| {
+        let body = Bytes::from(serde_json::to_vec(request).map_err(|e| {
             Error::validation("request", format!("could not be encoded as JSON: {e}"))
         })?);
         let policy = Policy {
@@ -136,7 +179,7 @@ impl Sms {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let error = match self.transport.attempt(body.clone()).await {
+            let error = match self.transport.attempt(call, body.clone()).await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
@@ -153,6 +196,33 @@ impl Sms {
                 }
             }
         }
+    }
+}
+
+impl Otps {
+    /// Checks a passcode against a method (the `phone_id` of a send), starting or extending a
+    /// session when asked (docs/login.md). A refused code is an [`ErrorKind::InvalidCode`]
+    /// error. A code is single-use, so only failures that provably never reached the server
+    /// are retried; `maybe_delivered()` then means "may have taken effect at the service".
+    pub async fn authenticate(
+        &self,
+        request: AuthenticateRequest,
+    ) -> Result<AuthenticateResponse, Error> {
+        catch_panic(async {
+            let config = &self.sms.transport.config;
+            validate_authenticate(&request, config.environment)?;
+            let call = Call {
+                endpoint: Endpoint::Authenticate,
+                secrets: [
+                    request.code.as_str(),
+                    request.session_token.as_deref().unwrap_or(""),
+                    request.session_jwt.as_deref().unwrap_or(""),
+                ],
+                parse: AuthenticateResponse::from_json,
+            };
+            self.sms.call(&call, &request).await
+        })
+        .await
     }
 }
 

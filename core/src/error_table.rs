@@ -37,6 +37,9 @@ pub enum ErrorKind {
     RateLimited,
     /// HTTP 5xx.
     Server,
+    /// `authenticate` refused the code: wrong (`otp_code_not_found`), or expired, used or
+    /// replaced by a newer one (`unable_to_auth_otp_code`).
+    InvalidCode,
     /// The body was not the JSON the API documents.
     UnexpectedResponse,
 }
@@ -121,12 +124,17 @@ const fn row(
     }
 }
 
+/// The service's `error_type`s of a refused passcode (docs/login.md).
+pub const INVALID_CODE_ERROR_TYPES: [&str; 2] = [INVALID_CODE_TYPES_0, INVALID_CODE_TYPES_1];
+const INVALID_CODE_TYPES_0: &str = "otp_code_not_found";
+const INVALID_CODE_TYPES_1: &str = "unable_to_auth_otp_code";
+
 const ROOT: Option<ErrorKind> = Some(ErrorKind::Internal);
 const API: Option<ErrorKind> = Some(ErrorKind::Api);
 
 /// The error table, parents before children, in the order of docs/errors.md. Row `i`
 /// declares the kind `ErrorKind::ALL[i]`.
-pub const ERROR_TABLE: [ErrorClass; 13] = [
+pub const ERROR_TABLE: [ErrorClass; 14] = [
     row(
         ErrorKind::Internal,
         "internal_error",
@@ -237,6 +245,16 @@ pub const ERROR_TABLE: [ErrorClass; 13] = [
         "HTTP 5xx: the SMS may have been sent; never retried automatically.",
     ),
     row(
+        ErrorKind::InvalidCode,
+        "invalid_code",
+        "InvalidCodeError",
+        API,
+        false,
+        ANSWER,
+        "authenticate refused the code: error_type otp_code_not_found (wrong code: ask the \
+         user again) or unable_to_auth_otp_code (expired, used or replaced: send a new code).",
+    ),
+    row(
         ErrorKind::UnexpectedResponse,
         "unexpected_response",
         "UnexpectedResponseError",
@@ -303,6 +321,15 @@ impl ErrorKind {
             429 => ErrorKind::RateLimited,
             500..=599 => ErrorKind::Server,
             _ => ErrorKind::Api,
+        }
+    }
+
+    /// The kind of a non-2xx JSON answer with this status and `error_type`: a refused
+    /// passcode is [`ErrorKind::InvalidCode`] whatever its status, the rest by status.
+    pub fn from_answer(status: u16, error_type: Option<&str>) -> ErrorKind {
+        match error_type {
+            Some(INVALID_CODE_TYPES_0 | INVALID_CODE_TYPES_1) => ErrorKind::InvalidCode,
+            _ => ErrorKind::from_status(status),
         }
     }
 

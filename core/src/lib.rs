@@ -45,7 +45,9 @@ pub use config::{
     MAX_MAX_RETRIES,
 };
 pub use error::{Error, TimeoutPhase};
-pub use error_table::{ErrorClass, ErrorKind, ERROR_ATTRIBUTES, ERROR_TABLE};
+pub use error_table::{
+    ErrorClass, ErrorKind, ERROR_ATTRIBUTES, ERROR_TABLE, INVALID_CODE_ERROR_TYPES,
+};
 pub use locale::Locale;
 pub use login::{
     AuthenticateOptions, AuthenticateRequest, AuthenticateResponse, AuthenticationFactor,

@@ -215,6 +215,8 @@ fn table(
         ErrorKind::NotFound => Some(404),
         ErrorKind::RateLimited => Some(429),
         ErrorKind::Server => Some(500),
+        // A refused passcode: 401 or 404.
+        ErrorKind::InvalidCode => Some(401),
         _ => None,
     };
     let four_xx = status.or(implied).is_some_and(|s| (400..500).contains(&s));

@@ -13,14 +13,25 @@ use base64::Engine as _;
 /// value without `Basic `), in every form listed in [`forms`]. The forms are computed on the
 /// first use only: the success path never pays for them.
 pub(crate) struct Redactor<'a> {
-    secrets: [&'a str; 2],
+    // A fixed array, not a Vec: every attempt makes a redactor, and the success path should
+    // not allocate for it.
+    secrets: [&'a str; MAX_SECRETS],
     forms: OnceCell<Vec<String>>,
 }
 
+/// The secret, the Authorization value, and a call's passcode, session token and JWT.
+const MAX_SECRETS: usize = 5;
+
 impl<'a> Redactor<'a> {
-    pub(crate) fn new(secrets: [&'a str; 2]) -> Redactor<'a> {
+    /// Redacts each of `secrets` (the credentials, and a call's own secrets: the passcode,
+    /// session tokens and JWTs); empty ones are ignored.
+    pub(crate) fn new(secrets: impl IntoIterator<Item = &'a str>) -> Redactor<'a> {
+        let mut slots = [""; MAX_SECRETS];
+        for (slot, secret) in slots.iter_mut().zip(secrets) {
+            *slot = secret;
+        }
         Redactor {
-            secrets,
+            secrets: slots,
             forms: OnceCell::new(),
         }
     }

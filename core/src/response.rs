@@ -71,13 +71,23 @@ impl Redactor<'_> {
 
 /// Maps a fully read answer to the result of the call.
 pub(crate) fn interpret(r: &Received<'_>, redact: &Redactor<'_>) -> Result<SendResponse, Error> {
+    interpret_as(r, redact, SendResponse::from_json)
+}
+
+/// [`interpret`] for any call: `parse` turns a 2xx JSON object into the call's response, or
+/// names the documented field it lacks.
+pub(crate) fn interpret_as<T>(
+    r: &Received<'_>,
+    redact: &Redactor<'_>,
+    parse: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, String>,
+) -> Result<T, Error> {
     let object = match serde_json::from_slice::<serde_json::Value>(r.body) {
         Ok(serde_json::Value::Object(map)) => Some(map),
         _ => None,
     };
     let success = (200..300).contains(&r.status);
     match (success, object) {
-        (true, Some(map)) => SendResponse::from_json(map).map_err(|reason| {
+        (true, Some(map)) => parse(map).map_err(|reason| {
             unexpected(
                 r,
                 &format!("the 2xx body lacks a documented field: {reason}"),
@@ -109,8 +119,8 @@ fn api_error(
     let mut json = serde_json::Value::Object(map);
     let carried_secret = redact.clean_json(&mut json);
     let text = |name: &str| json.get(name).and_then(|v| v.as_str()).map(str::to_owned);
-    let kind = ErrorKind::from_status(r.status);
     let error_type = text("error_type");
+    let kind = ErrorKind::from_answer(r.status, error_type.as_deref());
     let error_message = text("error_message");
     let request_id = text("request_id");
     let mut message = format!("Stytch answered HTTP {}", r.status);

@@ -11,10 +11,10 @@ use rustls::pki_types::CertificateDer;
 use crate::config::Resolved;
 use crate::error::{chain, Details};
 use crate::response::{
-    interpret, parse_retry_after, unexpected, Received, Redactor, MAX_BODY_BYTES,
+    interpret_as, parse_retry_after, unexpected, Received, Redactor, MAX_BODY_BYTES,
 };
 use crate::response_timeout::{with_response_timeout, ProbeLayer, Timed};
-use crate::{Error, ErrorKind, SendResponse, TimeoutPhase};
+use crate::{Error, ErrorKind, TimeoutPhase};
 
 /// The TLS configuration of clients without `ca_file`, made once per process: the platform
 /// verifier's setup costs milliseconds per client otherwise (3.6 ms per Node client before),
@@ -110,31 +110,101 @@ pub(crate) fn build_http_client(config: &Resolved) -> Result<reqwest::Client, Er
         .map_err(|e| Error::configuration("tls", format!("could not build the HTTP client: {e}")))
 }
 
+/// The endpoints a client calls: each a path under the base URL (a path prefix of
+/// `base_url` is kept), and what may have happened at the service when an attempt's
+/// outcome is unknown, for the messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Send,
+    LoginOrCreate,
+    Authenticate,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 3] = [
+        Endpoint::Send,
+        Endpoint::LoginOrCreate,
+        Endpoint::Authenticate,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Endpoint::Send => "v1/otps/sms/send",
+            Endpoint::LoginOrCreate => "v1/otps/sms/login_or_create",
+            Endpoint::Authenticate => "v1/otps/authenticate",
+        }
+    }
+
+    fn effect(self) -> &'static str {
+        match self {
+            Endpoint::Send | Endpoint::LoginOrCreate => "the SMS may have been sent",
+            Endpoint::Authenticate => "the code may have been used up",
+        }
+    }
+}
+
+/// One call as the transport sees it: where it goes, the request's own secrets (passcode,
+/// session token and JWT: redacted from errors like the credentials), and how a 2xx body
+/// becomes the call's response.
+pub(crate) struct Call<'a, T> {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) secrets: [&'a str; 3],
+    pub(crate) parse: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, String>,
+}
+
 /// The immutable per-client state an attempt needs.
 pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) config: Resolved,
+    /// The URL of each [`Endpoint`], in [`Endpoint::ALL`] order.
+    urls: [reqwest::Url; 3],
 }
 
 impl Transport {
-    fn redactor(&self) -> Redactor<'_> {
+    pub(crate) fn new(http: reqwest::Client, config: Resolved) -> Transport {
+        // `config.endpoint` is the send URL: the base URL's path plus the send path.
+        let send_path = Endpoint::Send.path();
+        let base = config
+            .endpoint
+            .path()
+            .strip_suffix(send_path)
+            .unwrap_or("/")
+            .to_owned();
+        let urls = Endpoint::ALL.map(|endpoint| {
+            let mut url = config.endpoint.clone();
+            url.set_path(&format!("{base}{}", endpoint.path()));
+            url
+        });
+        Transport { http, config, urls }
+    }
+
+    fn url(&self, endpoint: Endpoint) -> &reqwest::Url {
+        &self.urls[endpoint as usize]
+    }
+
+    fn redactor<'a>(&'a self, call_secrets: [&'a str; 3]) -> Redactor<'a> {
         let auth = self.config.authorization.to_str().unwrap_or("");
-        Redactor::new([
-            self.config.secret.as_str(),
-            auth.trim_start_matches("Basic "),
-        ])
+        Redactor::new(
+            [
+                self.config.secret.as_str(),
+                auth.trim_start_matches("Basic "),
+            ]
+            .into_iter()
+            .chain(call_secrets),
+        )
     }
 
     /// One attempt: send `body`, read the whole answer within the timeouts, interpret it.
-    pub(crate) async fn attempt(&self, body: Bytes) -> Result<SendResponse, Error> {
+    pub(crate) async fn attempt<T>(&self, call: &Call<'_, T>, body: Bytes) -> Result<T, Error> {
         let timeout = self.config.timeout;
-        match with_response_timeout(self.exchange(body), timeout).await {
+        match with_response_timeout(self.exchange(call, body), timeout).await {
             Timed::Finished(result) => result,
             Timed::ResponseTimeout => Err(Error::new(
                 ErrorKind::Timeout,
                 format!(
                     "no complete response within {timeout:?} (timeout) after the request was sent; \
-                     the SMS may have been sent, so this was not retried"
+                     {}, so this was not retried",
+                    call.endpoint.effect()
                 ),
                 Details {
                     phase: Some(TimeoutPhase::Response),
@@ -144,14 +214,14 @@ impl Transport {
         }
     }
 
-    async fn exchange(&self, body: Bytes) -> Result<SendResponse, Error> {
+    async fn exchange<T>(&self, call: &Call<'_, T>, body: Bytes) -> Result<T, Error> {
         let mut response = self
             .http
-            .post(self.config.endpoint.clone())
+            .post(self.url(call.endpoint).clone())
             .body(body)
             .send()
             .await
-            .map_err(|e| self.transport_error(e))?;
+            .map_err(|e| self.transport_error(e, call.endpoint))?;
         let status = response.status().as_u16();
         let headers = response.headers();
         let retry_after = headers
@@ -162,7 +232,7 @@ impl Transport {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let redact = self.redactor();
+        let redact = self.redactor(call.secrets);
         let head = Received {
             status,
             retry_after,
@@ -197,32 +267,37 @@ impl Transport {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(self.body_error(status, e)),
+                Err(e) => return Err(self.body_error(status, e, call.endpoint)),
             }
         }
-        interpret(
+        interpret_as(
             &Received {
                 body: &body,
                 ..head
             },
             &redact,
+            call.parse,
         )
     }
 
     /// The connection broke while the answer was being read.
-    fn body_error(&self, status: u16, e: reqwest::Error) -> Error {
+    fn body_error(&self, status: u16, e: reqwest::Error, endpoint: Endpoint) -> Error {
         Error::new(
             ErrorKind::Network,
             format!(
-                "the connection broke while reading the HTTP {status} answer ({}); the SMS may have been sent",
-                root_cause(&e)
+                "the connection broke while reading the HTTP {status} answer ({}); {}",
+                root_cause(&e),
+                endpoint.effect()
             ),
-            Details { after_send: Some(true), ..Details::default() },
+            Details {
+                after_send: Some(true),
+                ..Details::default()
+            },
         )
         .with_source(e)
     }
 
-    fn transport_error(&self, e: reqwest::Error) -> Error {
+    fn transport_error(&self, e: reqwest::Error, endpoint: Endpoint) -> Error {
         let host = self
             .config
             .endpoint
@@ -270,8 +345,9 @@ impl Transport {
         Error::new(
             ErrorKind::Network,
             format!(
-                "the connection to {host} broke after the request was sent ({}); the SMS may have been sent, so this was not retried",
-                root_cause(&e)
+                "the connection to {host} broke after the request was sent ({}); {}, so this was not retried",
+                root_cause(&e),
+                endpoint.effect()
             ),
             Details { after_send: Some(true), ..Details::default() },
         )

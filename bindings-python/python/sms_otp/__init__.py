@@ -27,6 +27,7 @@ from sms_otp._errors import (
     RateLimitedError,
     RequestTimeoutError,
     ServerError,
+    InvalidCodeError,
     SmsOtpError,
     UnauthorizedError,
     UnexpectedResponseError,
@@ -259,6 +260,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitedError",
     "ServerError",
+    "InvalidCodeError",
     "UnexpectedResponseError",
 ]
 

@@ -17,6 +17,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitedError",
     "ServerError",
+    "InvalidCodeError",
     "UnexpectedResponseError",
 ]
 
@@ -89,6 +90,9 @@ class RateLimitedError(ApiError):
 
 class ServerError(ApiError):
     code: Literal["server_error"]
+
+class InvalidCodeError(ApiError):
+    code: Literal["invalid_code"]
 
 class UnexpectedResponseError(SmsOtpError):
     code: Literal["unexpected_response"]
