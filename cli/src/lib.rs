@@ -7,6 +7,7 @@
 //! `docs/cli.md`.
 
 mod emulator;
+mod login;
 mod send;
 
 use std::ffi::OsString;
@@ -30,6 +31,11 @@ enum Command {
     Emulator(emulator::Args),
     /// Send a one-time passcode to PHONE (E.164, e.g. +12025550162).
     Send(send::Args),
+    /// Send a code to PHONE, creating the user when no user has it (--emulator: a whole
+    /// login against an embedded emulator, step by step).
+    LoginOrCreate(login::LoginOrCreateArgs),
+    /// Check CODE against METHOD_ID (the phone_id a send printed).
+    Authenticate(login::AuthenticateArgs),
 }
 
 /// How a command failed, for the exit code.
@@ -73,6 +79,8 @@ where
         match cli.command {
             Command::Emulator(args) => emulator::run(args).await,
             Command::Send(args) => send::run(args).await,
+            Command::LoginOrCreate(args) => login::login_or_create(args).await,
+            Command::Authenticate(args) => login::authenticate(args).await,
         }
     });
     match outcome {

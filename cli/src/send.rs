@@ -58,17 +58,23 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     if args.emulator {
         return send_to_emulator(request, args.json).await;
     }
-    let mut builder = sms_otp::ClientBuilder::from_env().map_err(|e| usage(&e))?;
-    if let Some(url) = &args.base_url {
-        builder = builder.base_url(url);
-    }
-    let client = builder
-        .surface("cli", env!("CARGO_PKG_VERSION"))
-        .build()
-        .map_err(|e| usage(&e))?;
+    let client = client_from_env(args.base_url.as_deref())?;
     let response = client.otps.sms.send(request).await.map_err(call_failure)?;
     print_response(&response, None, args.json);
     Ok(())
+}
+
+/// A client from `STYTCH_PROJECT_ID` / `STYTCH_SECRET` (and `STYTCH_BASE_URL`), or
+/// `base_url` when given.
+pub(crate) fn client_from_env(base_url: Option<&str>) -> Result<Client, Failure> {
+    let mut builder = sms_otp::ClientBuilder::from_env().map_err(|e| usage(&e))?;
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    builder
+        .surface("cli", env!("CARGO_PKG_VERSION"))
+        .build()
+        .map_err(|e| usage(&e))
 }
 
 async fn send_to_emulator(request: SendRequest, json: bool) -> Result<(), Failure> {
@@ -92,10 +98,15 @@ async fn send_to_emulator(request: SendRequest, json: bool) -> Result<(), Failur
     Ok(())
 }
 
-/// Writes the outcome to stdout. Write errors (a closed pipe) are ignored rather than
-/// turned into a panic: the send itself already happened.
-fn print_response(response: &SendResponse, code: Option<&str>, json: bool) {
+/// Writes to stdout. Write errors (a closed pipe) are ignored rather than turned into a
+/// panic: the call itself already happened.
+pub(crate) fn write_out(text: &str) {
     use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes the outcome of a send to stdout.
+fn print_response(response: &SendResponse, code: Option<&str>, json: bool) {
     let mut text = String::new();
     if json {
         let mut out = serde_json::Map::new();
@@ -117,15 +128,15 @@ fn print_response(response: &SendResponse, code: Option<&str>, json: bool) {
             text.push_str(&format!("delivered code: {code}\n"));
         }
     }
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    write_out(&text);
 }
 
-fn usage(error: &sms_otp::Error) -> Failure {
+pub(crate) fn usage(error: &sms_otp::Error) -> Failure {
     Failure::Usage(error.to_string())
 }
 
 /// API and transport failures: exit 1, with the fields an operator needs.
-fn call_failure(error: sms_otp::Error) -> Failure {
+pub(crate) fn call_failure(error: sms_otp::Error) -> Failure {
     if matches!(
         error.kind(),
         ErrorKind::Validation | ErrorKind::Configuration
