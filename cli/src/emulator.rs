@@ -55,30 +55,40 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
             )));
         }
     }
+    // The handlers are in place before the line is printed: a supervisor (or a test) that
+    // signals as soon as it reads the URL must reach them, not the default action.
+    let shutdown = shutdown_signal();
     println!("listening on {}", emulator.url());
-    shutdown_signal().await;
+    shutdown.await;
     emulator.shutdown().await;
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Registers SIGINT and SIGTERM handlers now; the future completes on either.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

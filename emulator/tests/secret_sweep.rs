@@ -553,6 +553,8 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
         (404, "user_not_found"),
         (404, "session_not_found"),
         (404, "not_found"),
+        (404, "otp_code_not_found"),
+        (401, "unable_to_auth_otp_code"),
         (405, "method_not_allowed"),
         (408, "request_timeout"),
         (429, "too_many_requests"),
