@@ -71,7 +71,7 @@ class RequestTimeoutError(SmsOtpError, TimeoutError):
     code: Literal["timeout"]
 
 class ApiError(SmsOtpError):
-    code: Literal["api_error", "bad_request", "unauthorized", "forbidden", "not_found", "rate_limited", "server_error"]
+    code: Literal["api_error", "bad_request", "unauthorized", "forbidden", "not_found", "rate_limited", "server_error", "invalid_code"]
 
 class BadRequestError(ApiError):
     code: Literal["bad_request"]
