@@ -10,8 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::authenticate::SESSION_DURATION_MINUTES;
 use crate::server::{self, method_not_allowed, BodyError, ConnCtl, Resp, Shared};
-use crate::state::{FaultInfo, FaultSpec, Message};
+use crate::state::DEFAULT_SEEDED_SESSION_MINUTES;
+use crate::state::{FaultInfo, FaultSpec, Message, SessionInfo, UserInfo};
 use crate::stytch::ApiError;
 use crate::util::{is_uuid, query_param, rfc3339};
 
@@ -56,6 +58,8 @@ struct UsersBody {
 #[serde(deny_unknown_fields)]
 struct SessionsBody {
     user_id: String,
+    #[serde(default)]
+    session_duration_minutes: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +72,18 @@ struct AdvanceBody {
 #[derive(Debug, Serialize)]
 struct MessagesBody {
     messages: Vec<Message>,
+}
+
+/// `{"sessions": [...]}`.
+#[derive(Debug, Serialize)]
+struct SessionsList {
+    sessions: Vec<SessionInfo>,
+}
+
+/// `{"users": [...]}`.
+#[derive(Debug, Serialize)]
+struct UsersList {
+    users: Vec<UserInfo>,
 }
 
 /// `{"faults": [...]}`.
@@ -102,7 +118,8 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
         "health" | "messages/next" | "clock" => "GET",
         "messages" => "GET, DELETE",
         "faults" => "GET, POST, DELETE",
-        "users" | "sessions" | "clock/advance" | "reset" => "POST",
+        "users" | "sessions" => "GET, POST",
+        "clock/advance" | "reset" => "POST",
         _ => return None,
     })
 }
@@ -139,6 +156,18 @@ pub(crate) async fn next_message(
             () = tokio::time::sleep_until(deadline) => return Next::TimedOut,
             () = shared.shutting_down() => return Next::ShuttingDown,
         }
+    }
+}
+
+/// The duration of a seeded session: 5..=527040 minutes, default 60.
+pub(crate) fn seeded_session_minutes(minutes: Option<i64>) -> Result<i64, ApiError> {
+    let minutes = minutes.unwrap_or(DEFAULT_SEEDED_SESSION_MINUTES);
+    if SESSION_DURATION_MINUTES.contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(bad(format!(
+            "session_duration_minutes must be from 5 to 527040, got {minutes}"
+        )))
     }
 }
 
@@ -193,9 +222,10 @@ async fn answer(
     path: &str,
     query: Option<&str>,
     bytes: &[u8],
-    shared: &Shared,
+    shared: &Arc<Shared>,
 ) -> Result<Resp, ApiError> {
     let phone_filter = || query_param(query, "phone_number").map_err(bad);
+    let user_filter = || query_param(query, "user_id").map_err(bad);
     Ok(match (method.as_str(), path) {
         ("GET", "health") => server::json(200, &json!({"status": "ok"})),
         ("GET", "messages") => {
@@ -249,13 +279,27 @@ async fn answer(
             let user = shared.state().create_user(body.phone_number)?;
             server::json(200, &user)
         }
+        ("GET", "users") => {
+            let (user_id, phone) = (user_filter()?, phone_filter()?);
+            let users = shared.state().users(user_id.as_deref(), phone.as_deref());
+            server::json(200, &UsersList { users })
+        }
         ("POST", "sessions") => {
             let body: SessionsBody = body_as(bytes)?;
             if !body.user_id.strip_prefix("user-test-").is_some_and(is_uuid) {
                 return Err(ApiError::of("invalid_user_id"));
             }
-            let session = shared.state().create_session(&body.user_id)?;
+            let minutes = seeded_session_minutes(body.session_duration_minutes)?;
+            let keys = shared.keys.get().await?;
+            let session = shared
+                .state()
+                .create_session(&body.user_id, minutes, &keys)?;
             server::json(200, &session)
+        }
+        ("GET", "sessions") => {
+            let user_id = user_filter()?;
+            let sessions = shared.state().sessions(user_id.as_deref());
+            server::json(200, &SessionsList { sessions })
         }
         ("POST", "faults") => {
             let spec: FaultSpec = body_as(bytes)?;
