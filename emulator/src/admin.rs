@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api_errors::ApiError;
+use crate::authenticate::SESSION_DURATION_MINUTES;
 use crate::clock::rfc3339;
 use crate::ids::is_uuid;
 use crate::query::query_param;
 use crate::server::{self, method_not_allowed, BodyError, ConnCtl, Resp, Shared};
-use crate::state::{FaultInfo, FaultSpec, Message};
+use crate::state::DEFAULT_SEEDED_SESSION_MINUTES;
+use crate::state::{FaultInfo, FaultSpec, Message, SessionInfo, UserInfo};
 
 /// Default `timeout_ms` of `GET /messages/next`.
 pub const DEFAULT_NEXT_TIMEOUT_MS: u64 = 10_000;
@@ -58,6 +60,8 @@ struct UsersBody {
 #[serde(deny_unknown_fields)]
 struct SessionsBody {
     user_id: String,
+    #[serde(default)]
+    session_duration_minutes: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +74,18 @@ struct AdvanceBody {
 #[derive(Debug, Serialize)]
 struct MessagesBody {
     messages: Vec<Message>,
+}
+
+/// `{"sessions": [...]}`.
+#[derive(Debug, Serialize)]
+struct SessionsList {
+    sessions: Vec<SessionInfo>,
+}
+
+/// `{"users": [...]}`.
+#[derive(Debug, Serialize)]
+struct UsersList {
+    users: Vec<UserInfo>,
 }
 
 /// `{"faults": [...]}`.
@@ -104,7 +120,8 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
         "health" | "messages/next" | "clock" => "GET",
         "messages" => "GET, DELETE",
         "faults" => "GET, POST, DELETE",
-        "users" | "sessions" | "clock/advance" | "reset" => "POST",
+        "users" | "sessions" => "GET, POST",
+        "clock/advance" | "reset" => "POST",
         _ => return None,
     })
 }
@@ -141,6 +158,18 @@ pub(crate) async fn next_message(
             () = tokio::time::sleep_until(deadline) => return Next::TimedOut,
             () = shared.shutting_down() => return Next::ShuttingDown,
         }
+    }
+}
+
+/// The duration of a seeded session: 5..=527040 minutes, default 60.
+pub(crate) fn seeded_session_minutes(minutes: Option<i64>) -> Result<i64, ApiError> {
+    let minutes = minutes.unwrap_or(DEFAULT_SEEDED_SESSION_MINUTES);
+    if SESSION_DURATION_MINUTES.contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(bad(format!(
+            "session_duration_minutes must be from 5 to 527040, got {minutes}"
+        )))
     }
 }
 
@@ -195,9 +224,10 @@ async fn answer(
     path: &str,
     query: Option<&str>,
     bytes: &[u8],
-    shared: &Shared,
+    shared: &Arc<Shared>,
 ) -> Result<Resp, ApiError> {
     let phone_filter = || query_param(query, "phone_number").map_err(bad);
+    let user_filter = || query_param(query, "user_id").map_err(bad);
     Ok(match (method.as_str(), path) {
         ("GET", "health") => server::json(200, &json!({"status": "ok"})),
         ("GET", "messages") => {
@@ -251,13 +281,27 @@ async fn answer(
             let user = shared.state().create_user(body.phone_number)?;
             server::json(200, &user)
         }
+        ("GET", "users") => {
+            let (user_id, phone) = (user_filter()?, phone_filter()?);
+            let users = shared.state().users(user_id.as_deref(), phone.as_deref());
+            server::json(200, &UsersList { users })
+        }
         ("POST", "sessions") => {
             let body: SessionsBody = body_as(bytes)?;
             if !body.user_id.strip_prefix("user-test-").is_some_and(is_uuid) {
                 return Err(ApiError::of("invalid_user_id"));
             }
-            let session = shared.state().create_session(&body.user_id)?;
+            let minutes = seeded_session_minutes(body.session_duration_minutes)?;
+            let keys = shared.keys.get().await?;
+            let session = shared
+                .state()
+                .create_session(&body.user_id, minutes, &keys)?;
             server::json(200, &session)
+        }
+        ("GET", "sessions") => {
+            let user_id = user_filter()?;
+            let sessions = shared.state().sessions(user_id.as_deref());
+            server::json(200, &SessionsList { sessions })
         }
         ("POST", "faults") => {
             let spec: FaultSpec = body_as(bytes)?;

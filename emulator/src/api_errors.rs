@@ -45,10 +45,45 @@ pub(crate) fn known_error(error_type: &str) -> Option<(u16, &'static str)> {
             "We were unable to create a new auth factor. This user already has too many \
              unverified factors.",
         ),
+        "invalid_code" => (400, "code format is invalid: it must be six digits."),
+        "invalid_method_id" => (400, "method_id format is invalid."),
+        "invalid_session_duration_minutes" => (
+            400,
+            "session_duration_minutes is invalid. It must be between 5 and 527040 minutes.",
+        ),
+        "reserved_claims_in_custom_claims" => (
+            400,
+            "session_custom_claims must not set the reserved claims iss, sub, aud, exp, nbf, \
+             iat or jti.",
+        ),
+        "stytch_claims_in_custom_claims" => (
+            400,
+            "session_custom_claims must not set keys under https://stytch.com/.",
+        ),
+        "custom_claims_too_large" => (
+            400,
+            "session_custom_claims must be at most 4 KB when serialised.",
+        ),
         "unauthorized_credentials" => (401, "Unauthorized credentials."),
+        "unable_to_auth_otp_code" => (
+            401,
+            "The passcode could not be authenticated: it has expired, was already used, or \
+             was replaced by a newer one.",
+        ),
+        "attribute_mismatch" => (
+            401,
+            "Unable to authenticate because attributes on request don't match stored \
+             attributes.",
+        ),
         "captcha_required" => (403, "Captcha required"),
         "user_not_found" => (404, "User could not be found."),
         "session_not_found" => (404, "Session could not be found."),
+        "otp_code_not_found" => (
+            404,
+            "The passcode provided was incorrect and could not be authenticated.",
+        ),
+        "phone_number_not_found" => (404, "Phone number could not be found."),
+        "project_not_found" => (404, "Project could not be found."),
         "not_found" => (404, "The requested route could not be found."),
         "method_not_allowed" => (405, "This method is not allowed on this route."),
         "request_timeout" => (408, "The request timed out."),

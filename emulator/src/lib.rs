@@ -98,8 +98,13 @@
 
 mod admin;
 mod api_errors;
+mod authenticate;
 mod clock;
 mod ids;
+mod jwks;
+mod jwt;
+mod login_or_create;
+mod parse;
 mod query;
 mod send;
 mod server;
@@ -116,15 +121,19 @@ use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
 pub use admin::{DEFAULT_NEXT_TIMEOUT_MS, MAX_NEXT_TIMEOUT_MS};
+pub use authenticate::{MAX_CUSTOM_CLAIMS_BYTES, SESSION_DURATION_MINUTES};
+pub use parse::DEFAULT_EXPIRATION_MINUTES;
 #[doc(hidden)]
 pub use send::__parse_send_for_fuzzing;
-pub use send::DEFAULT_EXPIRATION_MINUTES;
 pub use server::MAX_BODY_BYTES;
 pub use state::{
-    FaultInfo, FaultKind, FaultSpec, Message, MessageStatus, Session, User, MAX_FAULT_DELAY_MS,
+    AuthenticationFactor, FaultInfo, FaultKind, FaultSpec, Message, MessageStatus, PhoneInfo,
+    PhoneNumberFactor, Session, SessionAttributes, SessionInfo, SessionStatus, User, UserInfo,
+    UserStatus, DEFAULT_SEEDED_SESSION_MINUTES, MAX_FAILED_ATTEMPTS, MAX_FAULT_DELAY_MS,
     SANDBOX_CODE,
 };
 
+use jwt::KeyCell;
 use server::Shared;
 use state::{Limits, State};
 
@@ -400,6 +409,7 @@ impl Emulator {
             config.secret,
             config.allowed_country_codes,
             state,
+            KeyCell::new(config.seed),
         ));
         let ca_pem = tls.as_ref().map(|tls| tls.ca_pem.clone());
         let task = handle.spawn(server::accept_loop(listener, shared.clone(), tls));
@@ -492,9 +502,37 @@ impl Emulator {
             .create_user(phone_number.map(str::to_owned))?)
     }
 
-    /// Creates a session for an existing user (as `POST sessions`).
+    /// Creates a session of [`DEFAULT_SEEDED_SESSION_MINUTES`] for an existing user (as
+    /// `POST sessions`). Its token and JWT are accepted wherever the API takes a session. The
+    /// first call may take a moment: it makes the emulator's signing key.
     pub fn create_session(&self, user_id: &str) -> Result<Session, AdminError> {
-        Ok(self.shared.state().create_session(user_id)?)
+        self.create_session_for(user_id, DEFAULT_SEEDED_SESSION_MINUTES)
+    }
+
+    /// Creates a session lasting `minutes` (5..=527040) for an existing user (as
+    /// `POST sessions {user_id, session_duration_minutes}`).
+    pub fn create_session_for(&self, user_id: &str, minutes: i64) -> Result<Session, AdminError> {
+        let minutes = admin::seeded_session_minutes(Some(minutes))?;
+        let keys = self.shared.keys.get_blocking()?;
+        Ok(self
+            .shared
+            .state()
+            .create_session(user_id, minutes, &keys)?)
+    }
+
+    /// Every session, oldest first, optionally only one user's (as `GET sessions`).
+    pub fn sessions(&self, user_id: Option<&str>) -> Vec<SessionInfo> {
+        self.shared.state().sessions(user_id)
+    }
+
+    /// Every user, oldest first (as `GET users`).
+    pub fn users(&self) -> Vec<UserInfo> {
+        self.shared.state().users(None, None)
+    }
+
+    /// One user, by ID (as `GET users?user_id=`).
+    pub fn user(&self, user_id: &str) -> Option<UserInfo> {
+        self.shared.state().users(Some(user_id), None).pop()
     }
 
     /// Arms a fault (as `POST faults`).

@@ -18,7 +18,7 @@ pub(crate) fn query_param(query: Option<&str>, name: &str) -> Result<Option<Stri
     Ok(None)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

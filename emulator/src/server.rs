@@ -1,6 +1,6 @@
 //! The HTTP side: our own accept loop, one hyper HTTP/1 connection per task (so a handler
-//! can have its connection reset), body limits, responses written in one piece, routing and
-//! the send endpoint.
+//! can have its connection reset), body limits, responses written in one piece, routing, and
+//! what every API endpoint shares: credentials, body size, then faults.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -19,8 +19,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, Notify};
 
 use crate::api_errors::ApiError;
-use crate::send::SendBody;
-use crate::send::{parse_send, phone_hint};
+use crate::jwks::JWKS_PREFIX;
+use crate::jwt::KeyCell;
+use crate::send::phone_hint;
 use crate::state::{FaultKind, State};
 use crate::tls::Tls;
 
@@ -35,6 +36,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) const SEND_PATH: &str = "/v1/otps/sms/send";
+pub(crate) const LOGIN_OR_CREATE_PATH: &str = "/v1/otps/sms/login_or_create";
+pub(crate) const AUTHENTICATE_PATH: &str = "/v1/otps/authenticate";
 pub(crate) const ADMIN_PREFIX: &str = "/_emulator/v1/";
 
 pub(crate) type Resp = Response<Full<Bytes>>;
@@ -46,6 +49,8 @@ pub(crate) struct Shared {
     pub(crate) secret: String,
     pub(crate) allowed_country_codes: Vec<String>,
     state: Mutex<State>,
+    /// The session-JWT signing key, made on first use.
+    pub(crate) keys: Arc<KeyCell>,
     /// Bumped after every new message; long-polls wait on it.
     pub(crate) new_message: watch::Sender<u64>,
     /// Becomes `true` once shutdown starts.
@@ -58,12 +63,14 @@ impl Shared {
         secret: String,
         allowed_country_codes: Vec<String>,
         state: State,
+        keys: KeyCell,
     ) -> Shared {
         Shared {
             project_id,
             secret,
             allowed_country_codes,
             state: Mutex::new(state),
+            keys: Arc::new(keys),
             new_message: watch::Sender::new(0),
             shutdown: watch::Sender::new(false),
         }
@@ -259,7 +266,7 @@ pub(crate) fn error(shared: &Shared, err: &ApiError) -> Resp {
     error_with_id(request_id, err)
 }
 
-fn error_with_id(request_id: String, err: &ApiError) -> Resp {
+pub(crate) fn error_with_id(request_id: String, err: &ApiError) -> Resp {
     let mut resp = json(err.status, &err.body(request_id));
     if let Some(seconds) = err.retry_after {
         resp.headers_mut()
@@ -360,13 +367,67 @@ fn is_authorized(headers: &HeaderMap, shared: &Shared) -> bool {
         .is_some_and(|(user, pass)| user == shared.project_id && pass == shared.secret)
 }
 
+/// The API's endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Send,
+    LoginOrCreate,
+    Authenticate,
+    Jwks,
+}
+
+impl Endpoint {
+    fn of(path: &str) -> Option<Endpoint> {
+        Some(match path {
+            SEND_PATH => Endpoint::Send,
+            LOGIN_OR_CREATE_PATH => Endpoint::LoginOrCreate,
+            AUTHENTICATE_PATH => Endpoint::Authenticate,
+            p if p
+                .strip_prefix(JWKS_PREFIX)
+                .is_some_and(|rest| !rest.contains('/')) =>
+            {
+                Endpoint::Jwks
+            }
+            _ => return None,
+        })
+    }
+
+    fn method(self) -> (Method, &'static str) {
+        match self {
+            Endpoint::Jwks => (Method::GET, "GET"),
+            _ => (Method::POST, "POST"),
+        }
+    }
+
+    /// The JWKS is public, as the service's (the official SDKs fetch it without credentials).
+    fn needs_credentials(self) -> bool {
+        self != Endpoint::Jwks
+    }
+
+    /// Checks and answers a request whose credentials, size and faults have passed.
+    async fn process(
+        self,
+        shared: &Arc<Shared>,
+        path: &str,
+        body: Result<serde_json::Value, serde_json::Error>,
+    ) -> Resp {
+        match self {
+            Endpoint::Send => crate::send::process(shared, body),
+            Endpoint::LoginOrCreate => crate::login_or_create::process(shared, body),
+            Endpoint::Authenticate => crate::authenticate::process(shared, body).await,
+            Endpoint::Jwks => crate::jwks::process(shared, path).await,
+        }
+    }
+}
+
 async fn route(req: Request<Incoming>, shared: &Arc<Shared>, ctl: &ConnCtl) -> Resp {
     let path = req.uri().path().to_owned();
-    if path == SEND_PATH {
-        if req.method() == Method::POST {
-            send(req, shared, ctl).await
+    if let Some(endpoint) = Endpoint::of(&path) {
+        let (method, allow) = endpoint.method();
+        if req.method() == method {
+            api(req, endpoint, &path, shared, ctl).await
         } else {
-            method_not_allowed(shared, "POST")
+            method_not_allowed(shared, allow)
         }
     } else if let Some(rest) = path.strip_prefix(ADMIN_PREFIX) {
         crate::admin::handle(req, rest, shared, ctl).await
@@ -383,9 +444,15 @@ async fn delay(shared: &Shared, ms: u64) -> bool {
     }
 }
 
-/// `POST /v1/otps/sms/send`: credentials, body size, faults, then the send itself.
-async fn send(req: Request<Incoming>, shared: &Shared, ctl: &ConnCtl) -> Resp {
-    let authorized = is_authorized(req.headers(), shared);
+/// Every API endpoint: credentials, body size, faults, then the endpoint itself.
+async fn api(
+    req: Request<Incoming>,
+    endpoint: Endpoint,
+    path: &str,
+    shared: &Arc<Shared>,
+    ctl: &ConnCtl,
+) -> Resp {
+    let authorized = !endpoint.needs_credentials() || is_authorized(req.headers(), shared);
     // The body is read even when the credentials are wrong, so the client is never reset
     // while it is still writing; the answer is the 401 all the same.
     let body = read_body(req.into_body()).await;
@@ -402,9 +469,9 @@ async fn send(req: Request<Incoming>, shared: &Shared, ctl: &ConnCtl) -> Resp {
         Err(BodyError::Broken) => return error(shared, &ApiError::of("bad_request")),
     };
     let body = serde_json::from_slice(&bytes);
-    let fault = shared.state().take_fault(phone_hint(&body));
+    let fault = shared.state().take_fault(path, phone_hint(&body));
     let Some(fault) = fault else {
-        return process(shared, body);
+        return endpoint.process(shared, path, body).await;
     };
     if fault.kind != FaultKind::Stall {
         if let Some(ms) = fault.delay_ms {
@@ -422,45 +489,16 @@ async fn send(req: Request<Incoming>, shared: &Shared, ctl: &ConnCtl) -> Resp {
         }
         FaultKind::ResetBeforeProcessing => ctl.reset().await,
         FaultKind::ProcessThenReset => {
-            let _ = process(shared, body);
+            let _ = endpoint.process(shared, path, body).await;
             ctl.reset().await
         }
         FaultKind::MalformedBody => html_page(fault.status.unwrap_or(502)),
         FaultKind::Stall => match fault.delay_ms {
-            Some(ms) if delay(shared, ms).await => process(shared, body),
+            Some(ms) if delay(shared, ms).await => endpoint.process(shared, path, body).await,
             _ => {
                 shared.shutting_down().await;
                 ctl.close().await
             }
         },
-    }
-}
-
-/// Validates and records a send; answers 200 or the matching Stytch error.
-fn process(shared: &Shared, body: Result<serde_json::Value, serde_json::Error>) -> Resp {
-    let params = match parse_send(body, &shared.allowed_country_codes) {
-        Ok(params) => params,
-        Err(err) => return error(shared, &err),
-    };
-    let (request_id, outcome) = {
-        let mut state = shared.state();
-        let request_id = state.request_id();
-        let outcome = state.send(params, &request_id);
-        (request_id, outcome)
-    };
-    match outcome {
-        Ok(sent) => {
-            shared.notify_new_message();
-            json(
-                200,
-                &SendBody {
-                    request_id: &request_id,
-                    user_id: &sent.user_id,
-                    phone_id: &sent.phone_id,
-                    status_code: 200,
-                },
-            )
-        }
-        Err(err) => error_with_id(request_id, &err),
     }
 }
