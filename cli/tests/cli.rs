@@ -213,3 +213,55 @@ fn the_emulator_serves_https_with_tls_and_writes_its_ca_first() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tls"));
 }
+
+#[test]
+fn login_or_create_against_the_embedded_emulator_shows_a_whole_login() {
+    let out = sms_otp()
+        .args(["login-or-create", "+12025550162", "--emulator"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for step in [
+        "== 1. login_or_create",
+        "user_created: true",
+        "delivered code: ",
+        "refused: invalid_code (otp_code_not_found): ask the user again",
+        "session_id:  session-test-",
+        "refused: invalid_code (unable_to_auth_otp_code): send a new code",
+    ] {
+        assert!(stdout.contains(step), "missing {step:?} in:\n{stdout}");
+    }
+    // Text output never shows the session secrets.
+    assert!(!stdout.contains("eyJ"), "{stdout}");
+
+    let out = sms_otp()
+        .args(["login-or-create", "+12025550162", "--emulator", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let steps: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(steps.as_array().map(Vec::len), Some(5), "{steps}");
+}
+
+#[test]
+fn authenticate_refuses_bad_arguments_before_any_request() {
+    let out = sms_otp()
+        .args(["authenticate", "phone-number-test-x", "12345"])
+        .env(
+            "STYTCH_PROJECT_ID",
+            "project-test-00000000-0000-0000-0000-000000000000",
+        )
+        .env("STYTCH_SECRET", "secret-test-x")
+        .env("STYTCH_BASE_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("method_id"), "{stderr}");
+    assert!(!stderr.contains("12345"), "the code is a secret: {stderr}");
+}
