@@ -250,3 +250,65 @@ pub fn assert_error(reply: &Reply, status: u16, error_type: &str) -> Value {
 pub fn messages(emu: &Emulator, phone: &str) -> Vec<sms_otp_emulator::Message> {
     emu.messages(Some(phone))
 }
+
+pub const LOGIN_PATH: &str = "/v1/otps/sms/login_or_create";
+pub const AUTH_PATH: &str = "/v1/otps/authenticate";
+
+/// An authenticated POST of raw bytes to an API path.
+pub async fn post_bytes(emu: &Emulator, path: &str, body: &[u8]) -> std::io::Result<Reply> {
+    let auth = auth(emu);
+    let req = request(
+        "POST",
+        path,
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        body,
+    );
+    raw(emu.local_addr(), &req).await
+}
+
+/// An authenticated POST of JSON to an API path.
+pub async fn post(emu: &Emulator, path: &str, body: &Value) -> Reply {
+    post_bytes(emu, path, body.to_string().as_bytes())
+        .await
+        .expect("answered")
+}
+
+pub async fn login_or_create(emu: &Emulator, body: &Value) -> Reply {
+    post(emu, LOGIN_PATH, body).await
+}
+
+pub async fn authenticate(emu: &Emulator, body: &Value) -> Reply {
+    post(emu, AUTH_PATH, body).await
+}
+
+/// `login_or_create` to `phone` that must succeed: (phone_id, the code sent).
+pub async fn code_for(emu: &Emulator, phone: &str) -> (String, String) {
+    let reply = login_or_create(emu, &serde_json::json!({ "phone_number": phone })).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let phone_id = reply.json()["phone_id"]
+        .as_str()
+        .expect("phone_id")
+        .to_owned();
+    let code = emu
+        .messages(Some(phone))
+        .last()
+        .expect("a message")
+        .code
+        .clone();
+    (phone_id, code)
+}
+
+/// A six-digit code other than `code`.
+pub fn other_code(code: &str) -> String {
+    let n: u32 = code.parse().expect("digits");
+    format!("{:06}", (n + 1) % 1_000_000)
+}
+
+/// A GET without credentials.
+pub async fn get(emu: &Emulator, target: &str) -> Reply {
+    let req = request("GET", target, &[], b"");
+    raw(emu.local_addr(), &req).await.expect("answered")
+}
