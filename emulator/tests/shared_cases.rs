@@ -201,7 +201,7 @@ fn behaviour(step: &Value) -> Behaviour {
         }
     }
     if step.get("huge").is_some() {
-        return Behaviour::Huge {
+        return Behaviour::HugeChunked {
             total: 3 * 1024 * 1024,
         };
     }
