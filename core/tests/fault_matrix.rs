@@ -43,7 +43,11 @@ async fn run_row(m: &FaultMatrix, row: &HostileRow, refused: bool) {
     assert_eq!(err.code(), want.code, "{label}: {err}");
     assert_eq!(err.maybe_delivered(), want.maybe_delivered, "{label}");
     assert_eq!(err.status_code(), want.status_code, "{label}");
-    assert_eq!(err.phase().map(|p| p.as_str()), want.phase.as_deref(), "{label}");
+    assert_eq!(
+        err.phase().map(|p| p.as_str()),
+        want.phase.as_deref(),
+        "{label}"
+    );
     assert_eq!(err.after_send(), want.after_send, "{label}");
     assert_eq!(err.retry_after(), want.retry_after, "{label}");
     assert_eq!(

@@ -5,11 +5,10 @@
 
 use std::time::Duration;
 
-
 pub const PROJECT_ID: &str = "project-test-11111111-2222-3333-4444-555555555555";
 pub const SECRET: &str = "secret-test-MARKER-9f8e7d6c5b4a";
 
-pub use sms_otp_hostile::{Behaviour, Hostile, Recorded};
+pub use sms_otp_hostile::{Behaviour, Hostile};
 
 /// A client for `server` with test credentials and short timeouts.
 pub fn builder(url: &str) -> sms_otp::ClientBuilder {

@@ -22,7 +22,8 @@
 //!   connection are recorded and never answered.
 //! - `ok_then_close`: answer `ok`, then FIN; data arriving later is answered with a reset.
 //! - `echo_auth`: a 400 Stytch error whose message repeats the Authorization header and the
-//!   body it received (the redaction tests).
+//!   body it received (the redaction tests); `echo`: `respond` with `{authorization}` and
+//!   `{body}` in its body replaced by the request's.
 //! - `route`: the first of `routes` whose `path` / `body_contains` match the request, or
 //!   `otherwise`.
 //!
@@ -74,6 +75,12 @@ pub enum Behaviour {
     Raw(Vec<u8>),
     /// A 400 Stytch error whose message repeats the Authorization header and the body.
     EchoAuth,
+    /// `Respond`, with `{authorization}` and `{body}` in the body replaced by the request's.
+    Echo {
+        status: u16,
+        headers: Vec<(String, String)>,
+        template: String,
+    },
     /// The first route whose conditions hold for the request, else `otherwise`.
     Route {
         routes: Vec<Route>,
@@ -121,7 +128,10 @@ impl Behaviour {
     }
 
     pub fn stytch_error(status: u16, error_type: &str, message: &str) -> Behaviour {
-        Behaviour::json(status, &stytch_error_body(status, error_type, message).to_string())
+        Behaviour::json(
+            status,
+            &stytch_error_body(status, error_type, message).to_string(),
+        )
     }
 
     /// A behaviour from its JSON form (see the crate documentation); `Err` names what is
@@ -209,6 +219,15 @@ impl Behaviour {
             "ok_then_half_close" => Behaviour::OkThenHalfClose,
             "ok_then_close" => Behaviour::OkThenClose,
             "echo_auth" => Behaviour::EchoAuth,
+            "echo" => Behaviour::Echo {
+                status: status()?,
+                headers: headers()?,
+                template: spec
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .ok_or("echo: \"body\" is a template string")?
+                    .to_owned(),
+            },
             "route" => {
                 let routes = spec
                     .get("routes")
@@ -241,6 +260,57 @@ impl Behaviour {
         })
     }
 
+    /// A step of a shared case's `server.hostile` list (tests/cases/README.md):
+    /// `{"stall"|"reset"|"close"|"huge": true}`, or `{"respond": status, "stytch_error":
+    /// type}`, `{"respond": status, "text": body}`, `{"respond": 200}` (`ok`), `{"respond":
+    /// status}` (a `bad_request` error), each with optional `"headers": {name: value}`. The
+    /// Rust, Python and Node case runners hand the steps to the server as they are.
+    pub fn from_case_step(step: &Value) -> Result<Behaviour, String> {
+        for (kind, b) in [
+            ("stall", Behaviour::Stall),
+            ("reset", Behaviour::Reset),
+            ("close", Behaviour::Close),
+            (
+                "huge",
+                Behaviour::HugeChunked {
+                    total: 3 * 1024 * 1024,
+                },
+            ),
+        ] {
+            if step.get(kind).and_then(Value::as_bool) == Some(true) {
+                return Ok(b);
+            }
+        }
+        let status = step
+            .get("respond")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| format!("a case step needs \"respond\": status: {step}"))?;
+        let mut b = match (
+            step.get("stytch_error").and_then(Value::as_str),
+            step.get("text").and_then(Value::as_str),
+        ) {
+            (Some(error_type), _) => Behaviour::stytch_error(status, error_type, "Something."),
+            (None, Some(text)) => Behaviour::Respond {
+                status,
+                headers: vec![],
+                body: text.as_bytes().to_vec(),
+            },
+            (None, None) if status == 200 => Behaviour::ok(),
+            (None, None) => Behaviour::stytch_error(status, "bad_request", "Something."),
+        };
+        for (name, value) in step
+            .get("headers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let value = value.as_str().ok_or("header values are strings")?;
+            b = b.with_header(name, value);
+        }
+        Ok(b)
+    }
+
     /// A script from a JSON list of behaviours.
     pub fn script_from_json(spec: &Value) -> Result<Vec<Behaviour>, String> {
         let list = spec.as_array().ok_or("a script is a list of behaviours")?;
@@ -261,7 +331,7 @@ impl Behaviour {
                             String::from_utf8_lossy(&request.body).contains(needle)
                         })
                 })
-                .map_or(otherwise, |r| &r.then)
+                .map_or(otherwise.as_ref(), |r| &r.then)
                 .resolve(request),
             Behaviour::EchoAuth => Behaviour::stytch_error(
                 400,
@@ -272,6 +342,21 @@ impl Behaviour {
                     String::from_utf8_lossy(&request.body)
                 ),
             ),
+            Behaviour::Echo {
+                status,
+                headers,
+                template,
+            } => Behaviour::Respond {
+                status: *status,
+                headers: headers.clone(),
+                body: template
+                    .replace(
+                        "{authorization}",
+                        request.header("authorization").unwrap_or(""),
+                    )
+                    .replace("{body}", &String::from_utf8_lossy(&request.body))
+                    .into_bytes(),
+            },
             other => other.clone(),
         }
     }
@@ -329,8 +414,7 @@ pub fn bytes_from_json(spec: &Value) -> Result<Vec<u8>, String> {
             let mut out = Vec::new();
             for part in parts {
                 let repeat = part.get("repeat").and_then(Value::as_u64);
-                let once: Vec<u8> = if let Some(text) = part.get("text").and_then(Value::as_str)
-                {
+                let once: Vec<u8> = if let Some(text) = part.get("text").and_then(Value::as_str) {
                     if repeat.is_some() && text.contains("{i}") {
                         for i in 0..repeat.unwrap_or(1) {
                             out.extend_from_slice(text.replace("{i}", &i.to_string()).as_bytes());
@@ -340,7 +424,9 @@ pub fn bytes_from_json(spec: &Value) -> Result<Vec<u8>, String> {
                     text.as_bytes().to_vec()
                 } else if let Some(text) = part.get("latin1").and_then(Value::as_str) {
                     text.chars()
-                        .map(|c| u8::try_from(u32::from(c)).map_err(|_| format!("not latin-1: {c:?}")))
+                        .map(|c| {
+                            u8::try_from(u32::from(c)).map_err(|_| format!("not latin-1: {c:?}"))
+                        })
                         .collect::<Result<_, _>>()?
                 } else if let Some(hex) = part.get("hex").and_then(Value::as_str) {
                     (0..hex.len())
@@ -360,7 +446,9 @@ pub fn bytes_from_json(spec: &Value) -> Result<Vec<u8>, String> {
             }
             Ok(out)
         }
-        other => Err(format!("bytes are a string or a list of parts, not {other}")),
+        other => Err(format!(
+            "bytes are a string or a list of parts, not {other}"
+        )),
     }
 }
 
@@ -508,7 +596,11 @@ impl Hostile {
     /// Serves plain HTTP; request `n` gets `script[n]` (the last entry repeats).
     pub async fn start(script: Vec<Behaviour>) -> Hostile {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server = Hostile::new(script, listener.local_addr().unwrap().port(), ListenerKind::Plain);
+        let server = Hostile::new(
+            script,
+            listener.local_addr().unwrap().port(),
+            ListenerKind::Plain,
+        );
         server.accept(listener);
         server
     }
@@ -532,7 +624,11 @@ impl Hostile {
         Hostile::refusing(script, ListenerKind::Plain, opens_after)
     }
 
-    fn refusing(script: Vec<Behaviour>, kind: ListenerKind, opens_after: Option<Duration>) -> Hostile {
+    fn refusing(
+        script: Vec<Behaviour>,
+        kind: ListenerKind,
+        opens_after: Option<Duration>,
+    ) -> Hostile {
         let socket =
             socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -562,7 +658,11 @@ impl Hostile {
         let Some(socket) = self.pending_socket.lock().unwrap().take() else {
             return;
         };
-        let (shared, kind, mut stop) = (self.shared.clone(), self.kind.clone(), self.stop.subscribe());
+        let (shared, kind, mut stop) = (
+            self.shared.clone(),
+            self.kind.clone(),
+            self.stop.subscribe(),
+        );
         let stop_tx = self.stop.clone();
         tokio::spawn(async move {
             tokio::select! {
@@ -620,10 +720,13 @@ impl Hostile {
         };
     }
 
-    /// Forgets the requests and counts so far (the script starts over too).
+    /// Forgets the requests and counts so far, and answers `ok` again.
     pub fn clear(&self) {
         self.shared.requests.lock().unwrap().clear();
-        self.shared.script.lock().unwrap().base = 0;
+        *self.shared.script.lock().unwrap() = Script {
+            behaviours: vec![Behaviour::ok()],
+            base: 0,
+        };
         self.shared.connections.store(0, Ordering::SeqCst);
         self.shared.closed.store(0, Ordering::SeqCst);
         self.shared.closed_by_client.store(0, Ordering::SeqCst);
@@ -796,6 +899,13 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
                 if stream.write_all(&bytes).await.is_err() {
                     return;
                 }
+                if request
+                    .header("connection")
+                    .is_some_and(|c| c.eq_ignore_ascii_case("close"))
+                {
+                    stream.shutdown().await.ok();
+                    return;
+                }
             }
             Behaviour::Stall => {
                 // Wait until the client closes its side, and note that it did.
@@ -884,7 +994,9 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
                 stream.write_all(b"0\r\n\r\n").await.ok();
                 return;
             }
-            Behaviour::EchoAuth | Behaviour::Route { .. } => unreachable!("resolved above"),
+            Behaviour::EchoAuth | Behaviour::Echo { .. } | Behaviour::Route { .. } => {
+                unreachable!("resolved above")
+            }
         }
     }
 }

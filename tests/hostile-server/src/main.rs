@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! POST   /servers             {"script": [behaviour, …], "refuse": false, "open_after_ms": n}
-//!                             → {"id", "port", "url"}   (refuse: bound, not listening)
+//!                             → {"id", "port", "url"}   (refuse: bound, not listening;
+//!                             "case_steps": a shared case's server.hostile, for "script")
 //! POST   /proxies             {"upstream_port": p, "open_after_ms": n} → {"id", "port", "url"}
 //!                             (refuses until opened, then forwards to 127.0.0.1:p)
 //! GET    /servers/ID          → {"requests": [{method, path, version, headers, body}],
@@ -124,12 +125,16 @@ async fn answer(stream: &mut TcpStream, status: u16, body: &Value) {
         if status == 200 { "OK" } else { "Error" },
         body.len()
     );
-    let _ = stream.write_all(&[head.as_bytes(), body.as_bytes()].concat()).await;
+    let _ = stream
+        .write_all(&[head.as_bytes(), body.as_bytes()].concat())
+        .await;
     let _ = stream.shutdown().await;
 }
 
 fn millis(body: &Value, name: &str) -> Option<Duration> {
-    body.get(name).and_then(Value::as_u64).map(Duration::from_millis)
+    body.get(name)
+        .and_then(Value::as_u64)
+        .map(Duration::from_millis)
 }
 
 fn count(body: &Value, name: &str) -> Option<usize> {
@@ -139,6 +144,15 @@ fn count(body: &Value, name: &str) -> Option<usize> {
 }
 
 fn script(body: &Value) -> Result<Vec<Behaviour>, (u16, String)> {
+    if let Some(steps) = body.get("case_steps") {
+        return steps
+            .as_array()
+            .filter(|steps| !steps.is_empty())
+            .ok_or((400, "case_steps is a list of steps".to_owned()))?
+            .iter()
+            .map(|step| Behaviour::from_case_step(step).map_err(|e| (400, e)))
+            .collect();
+    }
     match body.get("script") {
         Some(s) => Behaviour::script_from_json(s).map_err(|e| (400, e)),
         None => Ok(vec![Behaviour::ok()]),
@@ -155,13 +169,24 @@ async fn handle(
     let register = |server: Hostile| {
         let id = control.next.fetch_add(1, Ordering::SeqCst) + 1;
         let reply = json!({ "id": id, "port": server.port, "url": server.url() });
-        control.servers.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::new(server));
+        control
+            .servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, Arc::new(server));
         reply
     };
     let find = |id: &str| -> Result<Arc<Hostile>, (u16, String)> {
         id.parse::<u64>()
             .ok()
-            .and_then(|id| control.servers.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned())
+            .and_then(|id| {
+                control
+                    .servers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&id)
+                    .cloned()
+            })
             .ok_or_else(|| (404, format!("no server {id}")))
     };
     match (method, parts.as_slice()) {
@@ -183,7 +208,10 @@ async fn handle(
                 .and_then(|p| u16::try_from(p).ok())
                 .ok_or((400, "upstream_port is required".to_owned()))?;
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], upstream));
-            Ok(register(RefusingProxy::start(addr, millis(body, "open_after_ms"))))
+            Ok(register(RefusingProxy::start(
+                addr,
+                millis(body, "open_after_ms"),
+            )))
         }
         ("GET", ["servers", id]) => Ok(find(id)?.state_json()),
         ("PUT", ["servers", id, "script"]) => {
