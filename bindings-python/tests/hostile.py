@@ -10,7 +10,6 @@ The program is found at $SMS_OTP_HOSTILE, else under $CARGO_TARGET_DIR or target
 
 from __future__ import annotations
 
-import atexit
 import http.client
 import json
 import os
@@ -71,8 +70,10 @@ class _Control:
         if not line.startswith("listening on http://127.0.0.1:"):
             raise RuntimeError(f"sms-otp-hostile did not start: {line!r}")
         self.port = int(line.rsplit(":", 1)[1])
-        self.pid = os.getpid()
-        atexit.register(self.stop)
+        # Not stopped at exit on purpose: closing it while the interpreter shuts down would
+        # break the connections of daemon threads still sending (test_shutdown.py), which
+        # then print errors. Its standard input is this process's pipe: when this process
+        # is gone, the pipe closes and the program exits.
 
     @classmethod
     def get(cls) -> "_Control":
@@ -81,16 +82,6 @@ class _Control:
             if cls._instance is None or cls._instance.process.poll() is not None:
                 cls._instance = _Control()
             return cls._instance
-
-    def stop(self) -> None:
-        if os.getpid() != self.pid:
-            return  # a forked child: the parent owns the process
-        if self.process.stdin:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
     def call(self, method: str, path: str, body: Optional[Dict[str, Any]] = None, timeout: float = 60.0) -> Any:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
