@@ -258,7 +258,7 @@ test('informational answers and an HTTP/1.0 close-delimited body are read', asyn
     try {
       const resp = await clientFor(server).otps.sms.send(REQUEST);
       assert.equal(resp.request_id, 'r', raw);
-      assert.equal(server.requests.length, 1);
+      assert.equal((await server.requests()).length, 1);
     } finally {
       await server.close();
     }

@@ -66,13 +66,13 @@ function controlPort() {
       if (match) {
         child.stdout.removeAllListeners('data');
         child.stdout.resume();
+        // From now on neither the program nor its pipes keep this process alive.
+        child.unref();
+        for (const stream of [child.stdin, child.stdout]) stream._handle?.unref?.();
         resolve(Number(match[1]));
       }
     });
     child.on('exit', (code) => reject(new Error(`sms-otp-hostile exited (${code}) before it listened: ${out}`)));
-    // Neither the program nor its pipes keep this process alive.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout]) stream._handle?.unref?.();
     process.on('exit', () => child.kill());
   });
   return started;
@@ -122,8 +122,9 @@ function bytes(value) {
 
 /** Behaviours of the hostile server, as JSON (tests/hostile-server/src/lib.rs lists them). */
 const answers = {
-  /** A successful send; `extra` fields are added to the body. */
-  ok: (extra = undefined) => (extra ? { kind: 'ok', extra } : { kind: 'ok' }),
+  /** A successful send whose request_id carries the request's number (every answer is its
+   * own); `extra` fields are added to the body. */
+  ok: (extra = undefined) => ({ kind: 'ok', numbered: true, ...(extra ? { extra } : {}) }),
   /** This status, headers and body (a string, a Buffer, or the server's bytes spec). */
   respond: (status, headers = {}, body = '') => ({
     kind: 'respond',

@@ -73,6 +73,11 @@ pub enum Behaviour {
     OkThenClose,
     /// Write these bytes as the whole answer, then close the connection.
     Raw(Vec<u8>),
+    /// `ok()` whose request_id carries the request's number (1, 2, …), so that every answer
+    /// is told apart; `extra` fields are added to the body.
+    OkNumbered {
+        extra: serde_json::Map<String, Value>,
+    },
     /// A 400 Stytch error whose message repeats the Authorization header and the body.
     EchoAuth,
     /// `Respond`, with `{authorization}` and `{body}` in the body replaced by the request's.
@@ -128,10 +133,7 @@ impl Behaviour {
     }
 
     pub fn stytch_error(status: u16, error_type: &str, message: &str) -> Behaviour {
-        Behaviour::json(
-            status,
-            &stytch_error_body(status, error_type, message).to_string(),
-        )
+        Behaviour::json(status, &stytch_error_body(status, error_type, message))
     }
 
     /// A behaviour from its JSON form (see the crate documentation); `Err` names what is
@@ -176,13 +178,17 @@ impl Behaviour {
                 },
             },
             "ok" => {
-                let mut body: Value = serde_json::from_str(OK_BODY).unwrap();
-                if let Some(Value::Object(extra)) = spec.get("extra") {
-                    for (k, v) in extra {
-                        body[k] = v.clone();
-                    }
+                let extra = match spec.get("extra") {
+                    Some(Value::Object(extra)) => extra.clone(),
+                    None | Some(Value::Null) => serde_json::Map::new(),
+                    Some(other) => return Err(format!("ok: \"extra\" is an object, not {other}")),
+                };
+                let numbered = Behaviour::OkNumbered { extra };
+                if spec.get("numbered").and_then(Value::as_bool) == Some(true) {
+                    numbered
+                } else {
+                    numbered.resolve_numbered(None)
                 }
-                Behaviour::json(200, &body.to_string())
             }
             "stytch_error" => {
                 let status = status()?;
@@ -320,9 +326,27 @@ impl Behaviour {
         list.iter().map(Behaviour::from_json).collect()
     }
 
-    /// The behaviour that answers `request` (a route picks one of its own).
-    fn resolve(&self, request: &Recorded) -> Behaviour {
+    fn resolve_numbered(&self, n: Option<usize>) -> Behaviour {
+        let Behaviour::OkNumbered { extra } = self else {
+            return self.clone();
+        };
+        let mut body: Value = serde_json::from_str(OK_BODY).unwrap();
+        if let Some(n) = n {
+            body["request_id"] = Value::String(format!(
+                "request-id-test-{n:08}-0000-0000-0000-000000000000"
+            ));
+        }
+        for (k, v) in extra {
+            body[k] = v.clone();
+        }
+        Behaviour::json(200, &body.to_string())
+    }
+
+    /// The behaviour that answers `request`, the `n`th (from 1) of its server (a route picks
+    /// one of its own).
+    fn resolve(&self, request: &Recorded, n: usize) -> Behaviour {
         match self {
+            Behaviour::OkNumbered { .. } => self.resolve_numbered(Some(n)),
             Behaviour::Route { routes, otherwise } => routes
                 .iter()
                 .find(|r| {
@@ -332,7 +356,7 @@ impl Behaviour {
                         })
                 })
                 .map_or(otherwise.as_ref(), |r| &r.then)
-                .resolve(request),
+                .resolve(request, n),
             Behaviour::EchoAuth => Behaviour::stytch_error(
                 400,
                 "bad_request",
@@ -362,15 +386,16 @@ impl Behaviour {
     }
 }
 
-/// A Stytch error body, as the API documents it.
-pub fn stytch_error_body(status: u16, error_type: &str, message: &str) -> Value {
-    json!({
-        "status_code": status,
-        "request_id": "request-id-test-b05c992f-ebdc-489d-a754-c7e70ba13141",
-        "error_type": error_type,
-        "error_message": message,
-        "error_url": format!("https://stytch.com/docs/api/errors/{status}"),
-    })
+/// A Stytch error body, as the API documents it (its fields in that order).
+pub fn stytch_error_body(status: u16, error_type: &str, message: &str) -> String {
+    let text = |v: &str| Value::String(v.to_owned()).to_string();
+    format!(
+        "{{\"status_code\":{status},\"request_id\":{},\"error_type\":{},\"error_message\":{},\"error_url\":{}}}",
+        text("request-id-test-b05c992f-ebdc-489d-a754-c7e70ba13141"),
+        text(error_type),
+        text(message),
+        text(&format!("https://stytch.com/docs/api/errors/{status}")),
+    )
 }
 
 /// Bytes from JSON: a string (its UTF-8); `{"json": value, "escape": "none" | "ascii" |
@@ -871,15 +896,18 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
         let Some(request) = read_request(&mut stream, &mut buffer).await else {
             return;
         };
-        let behaviour = {
+        let (behaviour, number) = {
             let mut requests = shared.requests.lock().unwrap();
             requests.push(request.clone());
             let script = shared.script.lock().unwrap();
             let n = requests.len().saturating_sub(script.base + 1);
-            script.behaviours[n.min(script.behaviours.len() - 1)].clone()
+            (
+                script.behaviours[n.min(script.behaviours.len() - 1)].clone(),
+                requests.len(),
+            )
         };
         shared.changed.notify_waiters();
-        match behaviour.resolve(&request) {
+        match behaviour.resolve(&request, number) {
             Behaviour::Respond {
                 status,
                 headers,
@@ -994,7 +1022,10 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
                 stream.write_all(b"0\r\n\r\n").await.ok();
                 return;
             }
-            Behaviour::EchoAuth | Behaviour::Echo { .. } | Behaviour::Route { .. } => {
+            Behaviour::EchoAuth
+            | Behaviour::Echo { .. }
+            | Behaviour::Route { .. }
+            | Behaviour::OkNumbered { .. } => {
                 unreachable!("resolved above")
             }
         }
