@@ -9,7 +9,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use sms_otp_hostile::matrix::{self, Expect, FaultMatrix, HostileRow};
+use support::hostile::matrix::{self, Expect, FaultMatrix, HostileRow};
 use support::{assert_no_secret, builder, request, Behaviour, Hostile};
 
 async fn run_row(m: &FaultMatrix, row: &HostileRow, refused: bool) {

@@ -8,10 +8,15 @@
 
 use std::time::{Duration, Instant};
 
+use hostile::matrix::{self, EmulatorRow, FaultMatrix};
+use hostile::RefusingProxy;
 use sms_otp::SendRequest;
 use sms_otp_emulator::{Config, Emulator, FaultSpec};
-use sms_otp_hostile::matrix::{self, EmulatorRow, FaultMatrix};
-use sms_otp_hostile::RefusingProxy;
+
+/// The hostile server (tests/hostile-server/src/lib.rs), compiled in.
+#[allow(dead_code, unused_imports)]
+#[path = "../../tests/hostile-server/src/lib.rs"]
+mod hostile;
 
 const PHONE: &str = "+12025550162";
 

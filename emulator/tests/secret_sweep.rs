@@ -14,10 +14,15 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use hostile::{Behaviour, Hostile};
 use serde_json::Value;
 use sms_otp::{Attributes, Client, ClientBuilder, Error, SendRequest};
 use sms_otp_emulator::{Config, Emulator, FaultSpec};
-use sms_otp_hostile::{Behaviour, Hostile};
+
+/// The hostile server (tests/hostile-server/src/lib.rs), compiled in.
+#[allow(dead_code, unused_imports)]
+#[path = "../../tests/hostile-server/src/lib.rs"]
+mod hostile;
 
 const CHILD_ENV: &str = "SMS_OTP_SECRET_SWEEP_CHILD";
 const PHONE: &str = "+12025550162";

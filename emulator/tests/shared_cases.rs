@@ -5,9 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hostile::{Behaviour, Hostile};
 use serde_json::{Map, Value};
 use sms_otp::{Attributes, ClientBuilder, Locale, SendRequest};
-use sms_otp_hostile::{Behaviour, Hostile};
+
+/// The hostile server (tests/hostile-server/src/lib.rs), compiled in.
+#[allow(dead_code, unused_imports)]
+#[path = "../../tests/hostile-server/src/lib.rs"]
+mod hostile;
 
 const PROJECT_ID: &str = "project-test-11111111-2222-3333-4444-555555555555";
 const SECRET: &str = "secret-test-shared-cases";

@@ -1,6 +1,5 @@
-//! What the client tests share: the hostile HTTP/1.1 server (the workspace crate
-//! `sms-otp-hostile`, tests/hostile-server, which the Python and Node suites run as a
-//! program), test credentials, and a check that an error never shows the secret.
+//! What the client tests share: the hostile HTTP/1.1 server (tests/hostile-server, compiled
+//! in as a module; the Python and Node suites run it as the program `sms-otp-hostile`), test credentials, and a check that an error never shows the secret.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::time::Duration;
@@ -8,7 +7,13 @@ use std::time::Duration;
 pub const PROJECT_ID: &str = "project-test-11111111-2222-3333-4444-555555555555";
 pub const SECRET: &str = "secret-test-MARKER-9f8e7d6c5b4a";
 
-pub use sms_otp_hostile::{Behaviour, Hostile};
+/// The hostile server (tests/hostile-server/src/lib.rs), compiled in: the same code the
+/// `sms-otp-hostile` program of the Python and Node suites runs.
+#[allow(dead_code, unused_imports)]
+#[path = "../../../tests/hostile-server/src/lib.rs"]
+pub mod hostile;
+
+pub use hostile::{Behaviour, Hostile};
 
 /// A client for `server` with test credentials and short timeouts.
 pub fn builder(url: &str) -> sms_otp::ClientBuilder {

@@ -3,9 +3,10 @@
 //! not HTTP, …) and records exactly what arrived on the wire; and a refusing proxy, a port
 //! that refuses connections for a while and then forwards to another server.
 //!
-//! One implementation for every suite: the Rust tests use this library in-process; the
-//! Python and Node tests start the `sms-otp-hostile` binary (src/main.rs) and drive it over
-//! its control endpoint. Behaviours are data (JSON, [`Behaviour::from_json`]), so the fault
+//! One implementation for every suite: the Rust tests compile this file into their test
+//! crates as a module (`#[path]`, so that no published crate depends on a test crate) and use
+//! it in-process; the Python and Node tests start the `sms-otp-hostile` binary (src/main.rs)
+//! and drive it over its control endpoint. Behaviours are data (JSON, [`Behaviour::from_json`]), so the fault
 //! matrix (tests/fault-matrix.json) and the secret sweep (tests/secret-inputs.json) declare
 //! theirs once for all three languages.
 //!
@@ -1128,7 +1129,7 @@ pub mod matrix {
 
     use serde_json::Value;
 
-    use crate::Behaviour;
+    use super::Behaviour;
 
     /// What a row must end in.
     #[derive(Debug, Clone)]
@@ -1203,9 +1204,9 @@ pub mod matrix {
 
     /// The matrix; panics (a failed test) on a malformed file.
     pub fn load() -> FaultMatrix {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fault-matrix.json");
-        let text = std::fs::read_to_string(path).expect("tests/fault-matrix.json");
-        let doc: Value = serde_json::from_str(&text).expect("tests/fault-matrix.json is JSON");
+        // Relative to this file, so it holds wherever the module is compiled.
+        let text = include_str!("../../fault-matrix.json");
+        let doc: Value = serde_json::from_str(text).expect("tests/fault-matrix.json is JSON");
         let rows = |name: &str| doc[name].as_array().expect(name).clone();
         FaultMatrix {
             timeout: ms(&doc["timeout_ms"]),
