@@ -17,12 +17,12 @@ test.after(() => server.close());
 test.beforeEach(() => server.reset());
 
 test('abort rejects with an AbortError at once and drops the request', async () => {
-  server.respond(answers.stall());
+  await server.respond(answers.stall());
   const client = clientFor(server, { timeout_ms: 60_000 });
   const controller = new AbortController();
-  const closed = server.nextClose();
+  const closedBefore = (await server.state()).closed;
   const pending = client.otps.sms.send(REQUEST, { signal: controller.signal });
-  while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await server.waitFor({ requests: 1 });
   const started = Date.now();
   controller.abort();
   const err = await rejection(pending);
@@ -31,11 +31,10 @@ test('abort rejects with an AbortError at once and drops the request', async () 
   assert.ok(err instanceof DOMException);
   assert.equal(err, controller.signal.reason);
   // The native send future was dropped: its connection is closed long before the timeout.
-  await Promise.race([
-    closed,
-    new Promise((_, reject) => setTimeout(() => reject(new Error('connection still open 2 s after abort')), 2000)),
-  ]);
-  assert.equal(server.requests.length, 1);
+  await server.waitFor({ closed: closedBefore + 1 }, 2000).catch(() => {
+    throw new Error('connection still open 2 s after abort');
+  });
+  assert.equal((await server.requests()).length, 1);
 });
 
 test('the signal reason is the rejection; an already aborted signal sends nothing', async () => {
@@ -45,12 +44,12 @@ test('the signal reason is the rejection; an already aborted signal sends nothin
   assert.equal(err, reason);
   const plain = await rejection(client.otps.sms.send(REQUEST, { signal: AbortSignal.abort() }));
   assert.equal(plain.name, 'AbortError');
-  assert.equal(server.requests.length, 0);
-  assert.equal(server.connections, 0);
+  assert.equal((await server.requests()).length, 0);
+  assert.equal((await server.connections()), 0);
 });
 
 test('AbortSignal.timeout works and reports a TimeoutError', async () => {
-  server.respond(answers.stall());
+  await server.respond(answers.stall());
   const client = clientFor(server, { timeout_ms: 60_000 });
   const started = Date.now();
   const err = await rejection(client.otps.sms.send(REQUEST, { signal: AbortSignal.timeout(150) }));
@@ -67,13 +66,13 @@ test('a signal that never fires changes nothing, and aborting afterwards is harm
   const after = await client.otps.sms.send(REQUEST, { signal: new AbortController().signal });
   assert.equal(after.status_code, 200);
   // Errors still come as library errors with a signal present.
-  server.respond(answers.error(400, 'invalid_phone_number'));
+  await server.respond(answers.error(400, 'invalid_phone_number'));
   const err = await rejection(client.otps.sms.send(REQUEST, { signal: new AbortController().signal }));
   assert.ok(err instanceof sms.BadRequestError);
 });
 
 test('one signal shared by many sends: all abort, no MaxListeners warning', async () => {
-  server.respond(answers.stall());
+  await server.respond(answers.stall());
   const warnings = [];
   const onWarning = (w) => warnings.push(w);
   process.on('warning', onWarning);
@@ -81,7 +80,7 @@ test('one signal shared by many sends: all abort, no MaxListeners warning', asyn
     const client = clientFor(server, { timeout_ms: 60_000 });
     const controller = new AbortController();
     const sends = Array.from({ length: 50 }, () => client.otps.sms.send(REQUEST, { signal: controller.signal }));
-    while (server.requests.length < 50) await new Promise((r) => setTimeout(r, 10));
+    await server.waitFor({ requests: 50 });
     controller.abort();
     const results = await Promise.allSettled(sends);
     assert.ok(results.every((r) => r.status === 'rejected' && r.reason.name === 'AbortError'));
@@ -93,14 +92,14 @@ test('one signal shared by many sends: all abort, no MaxListeners warning', asyn
 });
 
 test('after an abort the client keeps working', async () => {
-  server.respond(answers.stall());
+  await server.respond(answers.stall());
   const client = clientFor(server, { timeout_ms: 60_000 });
   const controller = new AbortController();
   const pending = client.otps.sms.send(REQUEST, { signal: controller.signal });
-  while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await server.waitFor({ requests: 1 });
   controller.abort();
   await rejection(pending);
-  server.respond(answers.ok());
+  await server.respond(answers.ok());
   const resp = await client.otps.sms.send(REQUEST);
   assert.equal(resp.status_code, 200);
 });

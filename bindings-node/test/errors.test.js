@@ -40,8 +40,8 @@ test('API errors map status to class, code and every field', async () => {
   ];
   const client = clientFor(server);
   for (const [status, errorType, cls, code, maybe] of cases) {
-    server.reset();
-    server.respond(answers.error(status, errorType, { 'Retry-After': '7' }));
+    await server.reset();
+    await server.respond(answers.error(status, errorType, { 'Retry-After': '7' }));
     const err = await rejection(client.otps.sms.send(REQUEST));
     assertClassChain(err, cls);
     assert.ok(err instanceof sms.ApiError);
@@ -84,46 +84,39 @@ test('API errors map status to class, code and every field', async () => {
     assert.match(err.message, new RegExp(`HTTP ${status}`));
     assert.match(err.message, new RegExp(errorType));
     assert.equal(err.cause, undefined);
-    assert.equal(server.requests.length, 1, `HTTP ${status} is never retried`);
+    assert.equal((await server.requests()).length, 1, `HTTP ${status} is never retried`);
   }
 });
 
 test('retry_after is null without the header', async () => {
-  server.respond(answers.error(429, 'too_many_requests'));
+  await server.respond(answers.error(429, 'too_many_requests'));
   const err = await rejection(clientFor(server).otps.sms.send(REQUEST));
   assertClassChain(err, sms.RateLimitedError);
   assert.equal(err.retry_after, null);
 });
 
 test('a 429 is retried once only with retry_rate_limited and a short Retry-After', async () => {
-  server.respond(answers.error(429, 'too_many_requests', { 'Retry-After': '0' }));
+  await server.respond(answers.error(429, 'too_many_requests', { 'Retry-After': '0' }));
   const err = await rejection(clientFor(server, { retry_rate_limited: true }).otps.sms.send(REQUEST));
   assertClassChain(err, sms.RateLimitedError);
   assert.equal(err.attempts, 2);
-  assert.equal(server.requests.length, 2);
+  assert.equal((await server.requests()).length, 2);
 
-  server.reset();
-  let first = true;
-  server.respond((req, s) => {
-    if (first) {
-      first = false;
-      return answers.error(429, 'too_many_requests', { 'Retry-After': '0' })(req, s);
-    }
-    return answers.ok()(req, s);
-  });
+  await server.reset();
+  await server.respond([answers.error(429, 'too_many_requests', { 'Retry-After': '0' }), answers.ok()]);
   const resp = await clientFor(server, { retry_rate_limited: true }).otps.sms.send(REQUEST);
   assert.equal(resp.status_code, 200);
-  assert.equal(server.requests.length, 2);
+  assert.equal((await server.requests()).length, 2);
 
-  server.reset();
-  server.respond(answers.error(429, 'too_many_requests', { 'Retry-After': '60' }));
+  await server.reset();
+  await server.respond(answers.error(429, 'too_many_requests', { 'Retry-After': '60' }));
   const slow = await rejection(clientFor(server, { retry_rate_limited: true }).otps.sms.send(REQUEST));
   assert.equal(slow.retry_after, 60);
-  assert.equal(server.requests.length, 1, 'a Retry-After over 10 s is not waited for');
+  assert.equal((await server.requests()).length, 1, 'a Retry-After over 10 s is not waited for');
 });
 
 test('an HTML 502 gateway page is an UnexpectedResponseError that may have been delivered', async () => {
-  server.respond(answers.html(502));
+  await server.respond(answers.html(502));
   const err = await rejection(clientFor(server).otps.sms.send(REQUEST));
   assertClassChain(err, sms.UnexpectedResponseError);
   assert.equal(err.code, 'unexpected_response');
@@ -131,7 +124,7 @@ test('an HTML 502 gateway page is an UnexpectedResponseError that may have been 
   assert.equal(err.maybe_delivered, true);
   assert.match(err.body, /^<html><head><title>502 Bad Gateway/);
   assert.equal(err.request_id, null);
-  assert.equal(server.requests.length, 1);
+  assert.equal((await server.requests()).length, 1);
 });
 
 test('bodies that are not the documented JSON are UnexpectedResponseError', async () => {
@@ -142,38 +135,38 @@ test('bodies that are not the documented JSON are UnexpectedResponseError', asyn
     [answers.text(503, ''), 503, true],
   ];
   for (const [answer, status, maybe] of cases) {
-    server.reset();
-    server.respond(answer);
+    await server.reset();
+    await server.respond(answer);
     const err = await rejection(clientFor(server).otps.sms.send(REQUEST));
     assertClassChain(err, sms.UnexpectedResponseError);
     assert.equal(err.status_code, status);
     assert.equal(err.maybe_delivered, maybe, `HTTP ${status}`);
-    assert.equal(server.requests.length, 1);
+    assert.equal((await server.requests()).length, 1);
   }
 });
 
 test('a body over 1 MiB is refused', async () => {
-  server.respond(answers.huge());
+  await server.respond(answers.huge());
   const err = await rejection(clientFor(server).otps.sms.send(REQUEST));
   assertClassChain(err, sms.UnexpectedResponseError);
   assert.equal(err.status_code, 200);
   assert.equal(err.maybe_delivered, true);
   assert.ok(err.body.length <= 200, 'a short excerpt');
-  assert.equal(server.requests.length, 1);
+  assert.equal((await server.requests()).length, 1);
 });
 
 test('redirects are not followed', async () => {
-  server.respond(answers.redirect(`${server.url}/elsewhere`));
+  await server.respond(answers.redirect(`${server.url}/elsewhere`));
   const err = await rejection(clientFor(server).otps.sms.send(REQUEST));
   assertClassChain(err, sms.UnexpectedResponseError);
   assert.equal(err.status_code, 302);
   assert.match(err.message, /redirect/);
-  assert.equal(server.requests.length, 1);
-  assert.equal(server.requests[0].target, '/v1/otps/sms/send');
+  assert.equal((await server.requests()).length, 1);
+  assert.equal((await server.requests())[0].target, '/v1/otps/sms/send');
 });
 
 test('a stalled response times out in the response phase and is not retried', async () => {
-  server.respond(answers.stall());
+  await server.respond(answers.stall());
   const started = Date.now();
   const err = await rejection(clientFor(server, { timeout_ms: 300, max_retries: 3 }).otps.sms.send(REQUEST));
   const elapsed = Date.now() - started;
@@ -182,30 +175,30 @@ test('a stalled response times out in the response phase and is not retried', as
   assert.equal(err.phase, 'response');
   assert.equal(err.maybe_delivered, true);
   assert.equal(err.attempts, 1);
-  assert.equal(server.requests.length, 1);
+  assert.equal((await server.requests()).length, 1);
   assert.ok(elapsed >= 250 && elapsed < 5000, `${elapsed} ms`);
 });
 
 test('a reset after the request was read is a NetworkError after send, not retried', async () => {
-  server.respond(answers.reset());
+  await server.respond(answers.reset());
   const err = await rejection(clientFor(server, { max_retries: 3 }).otps.sms.send(REQUEST));
   assertClassChain(err, sms.NetworkError);
   assert.equal(err.code, 'network_error');
   assert.equal(err.after_send, true);
   assert.equal(err.maybe_delivered, true);
   assert.equal(err.attempts, 1);
-  assert.equal(server.requests.length, 1);
+  assert.equal((await server.requests()).length, 1);
   assert.ok(err.cause instanceof Error, 'the OS-level cause');
   assert.equal(err.cause.code, 'ECONNRESET');
 });
 
 test('a connection closed without an answer is a NetworkError after send, not retried', async () => {
-  server.respond(answers.close());
+  await server.respond(answers.close());
   const err = await rejection(clientFor(server, { max_retries: 3 }).otps.sms.send(REQUEST));
   assertClassChain(err, sms.NetworkError);
   assert.equal(err.after_send, true);
   assert.equal(err.maybe_delivered, true);
-  assert.equal(server.requests.length, 1);
+  assert.equal((await server.requests()).length, 1);
 });
 
 test('connection refused is retried max_retries times, then NetworkError before send', async () => {

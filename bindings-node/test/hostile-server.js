@@ -1,11 +1,23 @@
 'use strict';
-// A hostile HTTP/1.1 server on loopback, written on node:net so that tests see the request
-// exactly as it was on the wire (raw bytes, header order and case) and can answer in ways a
-// well-behaved server never would: stall, reset after reading the request, redirect, HTML
-// gateway pages, bodies over the client's size cap, echoes of the credentials.
+// The Node suite's handle on the hostile server: the workspace's `sms-otp-hostile` program
+// (tests/hostile-server, the one hostile server of the Rust, Python and Node suites). It is
+// started once per test process and driven over its JSON control endpoint; each
+// HostileServer is a server of its own on its own port that answers each request with a
+// scripted behaviour (status and body, stall, slow drip, reset, close, huge body, raw bytes,
+// redirect, HTML gateway page, an echo of the credentials, …) and records it exactly as it
+// arrived (header order and case). `HostileServer.startProxy` is its refusing proxy.
+//
+// The program is found at $SMS_OTP_HOSTILE, else under $CARGO_TARGET_DIR or target/
+// (debug): `cargo test --workspace` (tests/run-all) or `cargo build -p sms-otp-hostile`.
 
-const net = require('node:net');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
 
+const ROOT = path.join(__dirname, '..', '..');
+
+/** The successful body the Node tests compare against (wire.test.js). */
 const OK_BODY = (n) => ({
   request_id: `request-id-test-${String(n).padStart(8, '0')}-0000-0000-0000-000000000000`,
   user_id: 'user-test-11111111-1111-1111-1111-111111111111',
@@ -13,97 +25,170 @@ const OK_BODY = (n) => ({
   status_code: 200,
 });
 
-/** A Stytch error body, as the API documents it. */
+/** A Stytch error body, as the API documents it (and as the hostile server writes it). */
 function stytchError(status, errorType, message = `the ${errorType} message`) {
   return {
     status_code: status,
-    request_id: `request-id-test-err-${status}`,
+    request_id: 'request-id-test-b05c992f-ebdc-489d-a754-c7e70ba13141',
     error_type: errorType,
     error_message: message,
     error_url: `https://stytch.com/docs/api/errors/${status}`,
   };
 }
 
-const REASONS = {
-  200: 'OK',
-  302: 'Found',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  418: "I'm a teapot",
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};
-
-/** The bytes of a complete response, to be written in one write (no Nagle stalls). */
-function responseBytes(status, headers, body) {
-  const payload = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  const lines = [`HTTP/1.1 ${status} ${REASONS[status] ?? 'Status'}`];
-  const all = { 'Content-Length': String(payload.length), ...headers };
-  for (const [name, value] of Object.entries(all)) lines.push(`${name}: ${value}`);
-  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), payload]);
+/** Where the sms-otp-hostile program is. */
+function binary() {
+  if (process.env.SMS_OTP_HOSTILE) return process.env.SMS_OTP_HOSTILE;
+  const target = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
+  for (const profile of ['debug', 'release']) {
+    const candidate = path.join(target, profile, 'sms-otp-hostile');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(
+    `no sms-otp-hostile under ${target}: run \`cargo build -p sms-otp-hostile\` ` +
+      '(tests/run-all builds it with `cargo test --workspace`)',
+  );
 }
 
-function json(status, object, headers = {}) {
-  return { status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(object) };
+let started;
+
+/** The control port of this process's sms-otp-hostile (started on first use). */
+function controlPort() {
+  started ??= new Promise((resolve, reject) => {
+    // Its standard input is a pipe it watches: when this process ends, however it ends,
+    // the pipe closes and the program exits.
+    const child = spawn(binary(), ['--exit-on-stdin-eof'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.on('error', reject);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /^listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(out);
+      if (match) {
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        // From now on neither the program nor its pipes keep this process alive.
+        child.unref();
+        for (const stream of [child.stdin, child.stdout]) stream._handle?.unref?.();
+        resolve(Number(match[1]));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`sms-otp-hostile exited (${code}) before it listened: ${out}`)));
+    process.on('exit', () => child.kill());
+  });
+  return started;
 }
 
-/** Ready-made answers. Each is a function (request, server) → action. */
+/** One call to the control endpoint: resolves with its JSON answer. */
+async function call(method, route, body = {}) {
+  const port = await controlPort();
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: route,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let data;
+          try {
+            data = JSON.parse(text || '{}');
+          } catch (e) {
+            reject(new Error(`sms-otp-hostile ${method} ${route}: ${text}`));
+            return;
+          }
+          if (res.statusCode === 200) resolve(data);
+          else reject(new Error(`sms-otp-hostile ${method} ${route}: ${res.statusCode} ${text}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Bytes as the hostile server takes them: a string (UTF-8), or a Buffer (hex). */
+function bytes(value) {
+  if (Buffer.isBuffer(value)) return [{ hex: value.toString('hex') }];
+  return value;
+}
+
+/** Behaviours of the hostile server, as JSON (tests/hostile-server/src/lib.rs lists them). */
 const answers = {
-  ok: (extra = {}) => (req, server) => json(200, { ...OK_BODY(server.requests.length), ...extra }),
-  error: (status, errorType, headers = {}, message = undefined) => () =>
-    json(status, stytchError(status, errorType, message), headers),
-  html: (status = 502) => () => ({
+  /** A successful send whose request_id carries the request's number (every answer is its
+   * own); `extra` fields are added to the body. */
+  ok: (extra = undefined) => ({ kind: 'ok', numbered: true, ...(extra ? { extra } : {}) }),
+  /** This status, headers and body (a string, a Buffer, or the server's bytes spec). */
+  respond: (status, headers = {}, body = '') => ({
+    kind: 'respond',
     status,
-    headers: { 'Content-Type': 'text/html' },
-    body: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+    headers: Object.entries(headers),
+    body: bytes(body),
   }),
-  text: (status, body, headers = {}) => () => ({ status, headers: { 'Content-Type': 'text/plain', ...headers }, body }),
-  redirect: (location) => () => ({ status: 302, headers: { Location: location }, body: '' }),
-  huge: (bytes = 2 * 1024 * 1024) => () => ({
+  json: (status, value, headers = {}) =>
+    answers.respond(status, { 'Content-Type': 'application/json', ...headers }, { json: value }),
+  error: (status, errorType, headers = {}, message = undefined) => ({
+    kind: 'stytch_error',
+    status,
+    error_type: errorType,
+    headers: Object.entries(headers),
+    ...(message === undefined ? {} : { message }),
+  }),
+  html: (status = 502) =>
+    answers.respond(
+      status,
+      { 'Content-Type': 'text/html' },
+      '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+    ),
+  text: (status, body, headers = {}) => answers.respond(status, { 'Content-Type': 'text/plain', ...headers }, body),
+  redirect: (location) => answers.respond(302, { Location: location }, ''),
+  /** A 200 whose JSON body is `bytes` long and over the client's size cap. */
+  huge: (size = 2 * 1024 * 1024) => ({
+    kind: 'respond',
     status: 200,
-    headers: { 'Content-Type': 'application/json' },
-    body: Buffer.concat([Buffer.from('{"pad":"'), Buffer.alloc(bytes, 'x'), Buffer.from('"}')]),
+    headers: [['Content-Type', 'application/json']],
+    body: [{ text: '{"pad":"' }, { text: 'x', repeat: size }, { text: '"}' }],
   }),
-  stall: () => () => ({ kind: 'stall' }),
-  reset: () => () => ({ kind: 'reset' }),
-  close: () => () => ({ kind: 'close' }),
+  stall: () => ({ kind: 'stall' }),
+  reset: () => ({ kind: 'reset' }),
+  close: () => ({ kind: 'close' }),
   /** Headers announcing `total` bytes, then one byte every `everyMs` (a slow drip). */
-  drip: (everyMs, total) => () => ({ kind: 'drip', everyMs, total }),
+  drip: (everyMs, total) => ({ kind: 'drip', every_ms: everyMs, total }),
   /** A chunked 200 streaming `total` bytes in 64 KiB chunks. */
-  chunked: (total) => () => ({ kind: 'chunked', total }),
+  chunked: (total) => ({ kind: 'huge_chunked', total }),
   /** These bytes as the whole answer, then a clean close (not HTTP, truncated, …). */
-  raw: (bytes) => () => ({ kind: 'raw', bytes: Buffer.from(bytes) }),
+  raw: (value) => ({ kind: 'raw', bytes: bytes(value) }),
   /** A keep-alive `ok`, then FIN while still reading: later requests on the connection are
    * recorded and never answered. */
-  okThenHalfClose: () => (req, server) => ({ ...answers.ok()(req, server), after: 'half-close' }),
+  okThenHalfClose: () => ({ kind: 'ok_then_half_close' }),
   /** A keep-alive `ok`, then the connection is closed (data arriving later is reset). */
-  okThenClose: () => (req, server) => ({ ...answers.ok()(req, server), after: 'close' }),
-  /** Request `n` gets `list[n]`; the last entry repeats (as the Rust hostile server's script). */
-  script: (...list) => (req, server) => list[Math.min(server.requests.length, list.length) - 1](req, server),
-  /** A 400 whose message repeats the Authorization header it received. */
-  echoAuth: () => (req) =>
-    json(400, stytchError(400, 'bad_request', `you sent ${req.header('authorization')} ${req.body}`)),
+  okThenClose: () => ({ kind: 'ok_then_close' }),
+  /** A 400 whose message repeats the Authorization header and the body it received. */
+  echoAuth: () => ({ kind: 'echo_auth' }),
+  /** This status, headers and body, with {authorization} and {body} in the body replaced
+   * by what the request carried. */
+  echo: (status, headers, template) => ({ kind: 'echo', status, headers: Object.entries(headers), body: template }),
+  /** The first route whose `path` / `body_contains` match the request answers it. */
+  route: (routes, otherwise = answers.ok()) => ({ kind: 'route', routes, otherwise }),
 };
 
+/** One request as it arrived. */
 class Request {
-  constructor(head, body) {
-    const [requestLine, ...headerLines] = head.split('\r\n');
-    const [method, target, version] = requestLine.split(' ');
-    this.method = method;
-    this.target = target;
-    this.version = version;
+  constructor(recorded) {
+    this.method = recorded.method;
+    this.target = recorded.path;
+    this.version = recorded.version;
     /** [name, value] pairs in wire order, names as sent. */
-    this.headers = headerLines.map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon), line.slice(colon + 1).trim()];
-    });
-    this.rawBody = body;
-    this.body = body.toString('utf8');
-    this.raw = Buffer.concat([Buffer.from(head + '\r\n\r\n'), body]);
+    this.headers = recorded.headers;
+    this.body = recorded.body;
+    this.rawBody = Buffer.from(recorded.body, 'utf8');
   }
 
   /** The value of a header (case-insensitive), or undefined. */
@@ -118,238 +203,107 @@ class Request {
 }
 
 class HostileServer {
-  constructor() {
-    /** Every request received, in order. */
-    this.requests = [];
-    /** How many TCP connections were accepted. */
-    this.connections = 0;
-    /** Resolvers waiting for a connection to close (see `nextClose`). */
-    this.closeWaiters = [];
-    /** How many accepted connections have closed (see `whenClosed`). */
-    this.closed = 0;
-    this.answer = answers.ok();
-    this.sockets = new Set();
-    this.server = net.createServer({ noDelay: true }, (socket) => this.#serve(socket));
-  }
-
-  static async start() {
-    const s = new HostileServer();
-    await s.#listen(0);
-    return s;
+  /** A server answering with `script` (request n gets script[n], the last repeats). */
+  static async start(script = [answers.ok()]) {
+    return HostileServer.#make('/servers', { script: [script].flat(), refuse: false });
   }
 
   /**
-   * Like `start`, but the port refuses connections (nothing listens on it yet: the kernel
+   * Like `start`, but the port refuses connections (bound, not listening: the kernel
    * answers RST) until `openAfter(ms)` has run its course, so a client's first attempts
-   * fail in the connect phase. Node cannot bind without listening, so the port is a free
-   * one found by a probe.
+   * fail in the connect phase.
    */
-  static async startRefusing() {
-    const s = new HostileServer();
-    s.port = await portToOpenLater();
-    s.url = `http://127.0.0.1:${s.port}`;
-    return s;
+  static async startRefusing(script = [answers.ok()]) {
+    return HostileServer.#make('/servers', { script: [script].flat(), refuse: true });
   }
 
-  /** Starts listening on a `startRefusing` server's port `ms` from now; `opened` resolves
+  /** A server answering with a shared case's `server.hostile` steps, which it reads itself. */
+  static async startCase(steps) {
+    return HostileServer.#make('/servers', { case_steps: steps });
+  }
+
+  /** The refusing proxy: refuses until `openAfter(ms)`, then forwards to `upstreamPort`. */
+  static async startProxy(upstreamPort) {
+    return HostileServer.#make('/proxies', { upstream_port: upstreamPort });
+  }
+
+  static async #make(route, body) {
+    const made = await call('POST', route, body);
+    const server = new HostileServer();
+    server.id = made.id;
+    server.port = made.port;
+    server.url = made.url;
+    /** GET this for the server's state (requests, connections, …) from another process. */
+    server.stateUrl = `http://127.0.0.1:${await controlPort()}/servers/${made.id}`;
+    return server;
+  }
+
+  /** Starts listening `ms` from now: resolves once the timer is armed; `opened` resolves
    * once it listens. Called right before the send, so the time it takes to build a client
-   * (slow on a loaded machine) does not eat into the refused period. */
-  openAfter(ms) {
-    this.opened = new Promise((resolve, reject) => {
-      this.openTimer = setTimeout(() => {
-        this.openTimer = undefined;
-        this.#listen(this.port).then(resolve, reject);
-      }, ms);
-    });
+   * does not eat into the refused period. */
+  async openAfter(ms) {
+    await call('POST', `/servers/${this.id}/open`, { after_ms: ms });
+    this.opened = this.waitFor({ opened: true }, ms + 10_000);
+    this.opened.catch(() => {});
   }
 
-  async #listen(port) {
-    await new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ host: '127.0.0.1', port, backlog: 4096 }, resolve);
-    });
-    this.port = this.server.address().port;
-    this.url = `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Sets how the next requests are answered (a function of `answers`). */
-  respond(answer) {
-    this.answer = answer;
+  /** How the next requests are answered: a behaviour, or a script of them. */
+  async respond(script) {
+    await call('PUT', `/servers/${this.id}/script`, { script: [script].flat() });
     return this;
   }
 
-  /** Resolves when the next connection closes (from either side). */
-  nextClose() {
-    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  /** { requests, connections, closed, closed_by_client, opened } as the server has them. */
+  async state() {
+    const state = await call('GET', `/servers/${this.id}`);
+    return { ...state, requests: state.requests.map((r) => new Request(r)) };
   }
 
-  /** Resolves once `count` connections in all have closed (however long ago). */
-  async whenClosed(count) {
-    while (this.closed < count) await this.nextClose();
+  /** Every request received, in order. */
+  async requests() {
+    return (await this.state()).requests;
   }
 
-  reset() {
-    this.requests = [];
-    this.connections = 0;
-    this.answer = answers.ok();
+  /** How many TCP connections were accepted. */
+  async connections() {
+    return (await this.state()).connections;
+  }
+
+  /** Resolves once at least these counts (requests, connections, closed,
+   * closed_by_client) are reached, or `opened`; rejects after `timeoutMs`. */
+  async waitFor(want, timeoutMs = 10_000) {
+    const { met, state } = await call('POST', `/servers/${this.id}/wait`, { ...want, timeout_ms: timeoutMs });
+    if (!met) throw new Error(`hostile server: ${JSON.stringify(want)} not reached in ${timeoutMs} ms: ${JSON.stringify({ ...state, requests: state.requests.length })}`);
+    return state;
+  }
+
+  /** Resolves once `count` connections in all have closed (from either side). */
+  whenClosed(count) {
+    return this.waitFor({ closed: count });
+  }
+
+  /** Forgets the requests and counts so far. */
+  async reset() {
+    await call('POST', `/servers/${this.id}/clear`);
   }
 
   async close() {
-    if (this.openTimer !== undefined || (this.opened === undefined && !this.server.listening)) {
-      // A refusing port closed before it opened: it never will.
-      clearTimeout(this.openTimer);
-      return;
-    }
-    if (this.opened) await this.opened;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-
-  #serve(socket) {
-    this.connections += 1;
-    this.sockets.add(socket);
-    socket.on('close', () => {
-      this.closed += 1;
-      this.sockets.delete(socket);
-      const waiters = this.closeWaiters.splice(0);
-      for (const resolve of waiters) resolve();
-    });
-    socket.on('error', () => {});
-    let buffer = Buffer.alloc(0);
-    let stalled = false;
-    // After `okThenHalfClose`: requests are still read and recorded, never answered.
-    let halfClosed = false;
-    // After `okThenClose`: anything more that arrives is answered with a reset, as the
-    // kernel does for a closed socket.
-    let closed = false;
-    socket.on('data', (chunk) => {
-      if (closed) {
-        socket.resetAndDestroy();
-        return;
-      }
-      if (stalled) return;
-      buffer = Buffer.concat([buffer, chunk]);
-      for (;;) {
-        const end = buffer.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buffer.subarray(0, end).toString('latin1');
-        const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-        const length = lengthMatch ? Number(lengthMatch[1]) : 0;
-        if (buffer.length < end + 4 + length) return;
-        const body = buffer.subarray(end + 4, end + 4 + length);
-        buffer = buffer.subarray(end + 4 + length);
-        const request = new Request(head, Buffer.from(body));
-        this.requests.push(request);
-        if (halfClosed) continue;
-        const action = this.answer(request, this);
-        if (action.kind === 'stall') {
-          stalled = true;
-          return;
-        }
-        if (action.kind === 'reset') {
-          socket.resetAndDestroy();
-          return;
-        }
-        if (action.kind === 'close') {
-          socket.destroy();
-          return;
-        }
-        if (action.kind === 'raw') {
-          socket.end(action.bytes);
-          stalled = true;
-          return;
-        }
-        if (action.kind === 'drip') {
-          stalled = true;
-          this.#drip(socket, action);
-          return;
-        }
-        if (action.kind === 'chunked') {
-          stalled = true;
-          this.#chunked(socket, action.total);
-          return;
-        }
-        socket.write(responseBytes(action.status, action.headers, action.body));
-        if (action.after === 'half-close') {
-          socket.end();
-          halfClosed = true;
-        } else if (action.after === 'close') {
-          socket.end();
-          closed = true;
-          return;
-        }
-      }
-    });
-  }
-
-  #drip(socket, { everyMs, total }) {
-    socket.write(
-      `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`,
-    );
-    let sent = 0;
-    const timer = setInterval(() => {
-      if (socket.destroyed || sent >= total) {
-        clearInterval(timer);
-        return;
-      }
-      socket.write(' ');
-      sent += 1;
-    }, everyMs);
-    socket.on('close', () => clearInterval(timer));
-  }
-
-  #chunked(socket, total) {
-    socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
-    const chunk = Buffer.alloc(64 * 1024, 'x');
-    const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
-    let sent = 0;
-    // Written as the client reads (drain), so a client that stops early stops the stream.
-    const pump = () => {
-      while (sent < total && !socket.destroyed) {
-        sent += chunk.length;
-        if (!socket.write(frame)) {
-          socket.once('drain', pump);
-          return;
-        }
-      }
-      if (!socket.destroyed) socket.end('0\r\n\r\n');
-    };
-    pump();
+    if (this.closed) return;
+    this.closed = true;
+    await call('DELETE', `/servers/${this.id}`);
   }
 }
 
 /**
- * A free loopback port to listen on later, drawn from below the kernel's ephemeral range:
- * a port from `refusedPort()` is ephemeral, so any server started meanwhile with port 0
- * (tests run concurrently) may be given it, and a client meant to be refused would reach
- * that other server instead.
+ * A loopback port with nothing listening on it (connections are refused): bound by the
+ * hostile server and never opened, so no other server can be given it meanwhile.
  */
-async function portToOpenLater() {
-  let low = 32768;
-  try {
-    low = Number(require('node:fs').readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
-  } catch {
-    // Not Linux: the usual lower bound.
-  }
-  for (;;) {
-    const port = 10000 + Math.floor(Math.random() * Math.max(1000, low - 10000));
-    const probe = net.createServer();
-    const free = await new Promise((resolve) => {
-      probe.once('error', () => resolve(false));
-      probe.listen({ host: '127.0.0.1', port }, () => resolve(true));
-    });
-    if (free) {
-      await new Promise((resolve) => probe.close(resolve));
-      return port;
-    }
-  }
+async function refusedPort() {
+  const server = await HostileServer.startRefusing();
+  refused.push(server);
+  return server.port;
 }
+/** Kept (bound) until the process ends. */
+const refused = [];
 
-/** A loopback port with nothing listening on it (connections are refused). Taken from
- * below the ephemeral range too, so that no server of a test running meanwhile (in this
- * process or another) is handed it by the kernel. */
-function refusedPort() {
-  return portToOpenLater();
-}
-
-module.exports = { HostileServer, answers, stytchError, refusedPort, portToOpenLater, OK_BODY };
+module.exports = { HostileServer, answers, stytchError, refusedPort, OK_BODY, binary };

@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { Worker } = require('node:worker_threads');
 const path = require('node:path');
-const { HostileServer } = require('./hostile-server.js');
+const { HostileServer, answers } = require('./hostile-server.js');
 const { PACKAGE_DIR, PROJECT_ID, SECRET, runNode } = require('./helpers.js');
 
 
@@ -39,7 +39,7 @@ test('a process whose client holds a pooled keep-alive connection exits by itsel
     assert.equal(result.signal, null, `killed after ${result.ms} ms: the process did not exit by itself`);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), 'sent 200');
-    assert.equal(server.requests.length, 1);
+    assert.equal((await server.requests()).length, 1);
   } finally {
     await server.close();
   }
@@ -48,7 +48,7 @@ test('a process whose client holds a pooled keep-alive connection exits by itsel
 test('a pending send keeps the process alive until it settles', async () => {
   const server = await HostileServer.start();
   try {
-    server.respond(() => ({ kind: 'stall' }));
+    await server.respond(answers.stall());
     const script = `
       const { Client } = require(${JSON.stringify(PACKAGE_DIR)});
       const client = new Client({ project_id: 'project-test-1', secret: 'secret-test-1',
@@ -92,7 +92,7 @@ test('worker threads can each load the module and send', async () => {
     const sms = require(PACKAGE_DIR);
     const client = new sms.Client({ project_id: PROJECT_ID, secret: SECRET, base_url: server.url });
     assert.equal((await client.otps.sms.send({ phone_number: '+12025550162' })).status_code, 200);
-    assert.equal(server.requests.length, 4);
+    assert.equal((await server.requests()).length, 4);
   } finally {
     await server.close();
   }
@@ -101,7 +101,7 @@ test('worker threads can each load the module and send', async () => {
 test('terminating a worker with sends in flight leaves the process and module healthy', async () => {
   const server = await HostileServer.start();
   try {
-    server.respond(() => ({ kind: 'stall' }));
+    await server.respond(answers.stall());
     for (let i = 0; i < 3; i += 1) {
       const worker = new Worker(
         `
@@ -114,10 +114,10 @@ test('terminating a worker with sends in flight leaves the process and module he
         { eval: true, workerData: { dir: PACKAGE_DIR, url: server.url } },
       );
       await new Promise((resolve) => worker.once('message', resolve));
-      while (server.requests.length < 10 * (i + 1)) await new Promise((r) => setTimeout(r, 10));
+      await server.waitFor({ requests: 10 * (i + 1) });
       assert.equal(await worker.terminate(), 1);
     }
-    server.respond(() => ({ status: 200, headers: {}, body: JSON.stringify({ request_id: 'r', user_id: 'u', phone_id: 'p', status_code: 200 }) }));
+    await server.respond(answers.respond(200, {}, JSON.stringify({ request_id: 'r', user_id: 'u', phone_id: 'p', status_code: 200 })));
     const sms = require(PACKAGE_DIR);
     const client = new sms.Client({ project_id: PROJECT_ID, secret: SECRET, base_url: server.url });
     assert.equal((await client.otps.sms.send({ phone_number: '+12025550162' })).request_id, 'r');

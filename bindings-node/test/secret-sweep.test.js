@@ -12,6 +12,16 @@ const path = require('node:path');
 
 const SECRETS_DIR = path.join(__dirname, '..', '..', 'tests', 'secrets');
 const MARKER = JSON.parse(fs.readFileSync(path.join(SECRETS_DIR, 'marker.json'), 'utf8'));
+
+/** The data rows the Node sweep must run: its rows of tests/secret-inputs.json (no `only`,
+ * or `only` naming node) and every row of tests/emulator-errors.json. */
+function expectedRows() {
+  const read = (name) => JSON.parse(fs.readFileSync(path.join(SECRETS_DIR, '..', name), 'utf8'));
+  const inputs = read('secret-inputs.json');
+  const sections = ['requests', 'clients', 'env', 'emulator_faults', 'hostile'];
+  const mine = sections.flatMap((s) => inputs[s]).filter((row) => (row.only ?? ['node']).includes('node'));
+  return mine.length + read('emulator-errors.json').rows.length;
+}
 const CODES = [
   'validation_error', 'configuration_error', 'network_error', 'timeout', 'api_error', 'bad_request',
   'unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'unexpected_response', 'TypeError',
@@ -58,6 +68,9 @@ test('no error path shows the secret, in any rendering or any output', async () 
   assert.equal(code, 0, stdout.slice(-3000) + stderr.slice(-3000));
   const done = /^SWEEP DONE (\d+) cases$/m.exec(stdout);
   assert.ok(done, stdout.slice(-3000));
+  const ran = /^SWEEP ROWS (\d+)$/m.exec(stdout);
+  assert.ok(ran, stdout.slice(-3000));
+  assert.equal(Number(ran[1]), expectedRows(), 'data rows run vs tests/secret-inputs.json + tests/emulator-errors.json');
   const found = leaks(`${stdout}\n${stderr}`);
   assert.deepEqual(found, [], found.join('\n'));
   const codes = new Set([...stdout.matchAll(/^case \d+ .*? -> (\S+) /gm)].map((m) => m[1]));

@@ -62,27 +62,19 @@ test('inspecting or serialising the client never shows the secret', () => {
 });
 
 test('a server echoing the credentials cannot put them into an error', async () => {
-  server.respond(answers.echoAuth());
+  await server.respond(answers.echoAuth());
   const err = await rejection(clientFor(server).otps.sms.send({ phone_number: '+12025550162' }));
   assert.ok(err instanceof sms.BadRequestError);
   assertClean(everything(err), 'API error');
   assertClean(err.body, 'error body');
   assert.match(err.error_message, /\[redacted\]/);
 
-  server.respond((req) => ({
-    status: 502,
-    headers: { 'Content-Type': 'text/html' },
-    body: `<html>${req.header('authorization')} ${SECRET}</html>`,
-  }));
+  await server.respond(answers.echo(502, { 'Content-Type': 'text/html' }, `<html>{authorization} ${SECRET}</html>`));
   const html = await rejection(clientFor(server).otps.sms.send({ phone_number: '+12025550162' }));
   assert.ok(html instanceof sms.UnexpectedResponseError);
   assertClean(everything(html), 'unexpected response');
 
-  server.respond((req) => ({
-    status: 302,
-    headers: { Location: `https://evil.example/${SECRET}` },
-    body: '',
-  }));
+  await server.respond(answers.respond(302, { Location: `https://evil.example/${SECRET}` }, ''));
   const redirect = await rejection(clientFor(server).otps.sms.send({ phone_number: '+12025550162' }));
   assertClean(everything(redirect), 'redirect error');
 });
@@ -111,11 +103,11 @@ test('configuration, validation, network and type errors never show the secret',
   const typeOption = thrown(() => new sms.Client({ project_id: PROJECT_ID, secret: 42 }));
   assert.ok(typeOption instanceof TypeError);
 
-  server.respond(answers.reset());
+  await server.respond(answers.reset());
   const network = await rejection(client.otps.sms.send({ phone_number: '+12025550162' }));
   assert.ok(network instanceof sms.NetworkError);
   assertClean(everything(network), 'network error');
-  server.respond(answers.stall());
+  await server.respond(answers.stall());
   const timeout = await rejection(clientFor(server, { timeout_ms: 100 }).otps.sms.send({ phone_number: '+12025550162' }));
   assertClean(everything(timeout), 'timeout error');
 });

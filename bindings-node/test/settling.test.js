@@ -7,7 +7,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { HostileServer, answers, stytchError } = require('./hostile-server.js');
+const { HostileServer, answers } = require('./hostile-server.js');
 const { clientFor, runNode, PACKAGE_DIR } = require('./helpers.js');
 const sms = require(PACKAGE_DIR);
 
@@ -15,23 +15,20 @@ const sms = require(PACKAGE_DIR);
 test('mixed outcomes finishing together each settle their own promise', async () => {
   const server = await HostileServer.start();
   try {
-    // The answer depends on the number: 0 → 200 echoing it, 1 → 429, 2 → 400, 3 → HTML 502.
-    server.respond((req, srv) => {
-      const phone = req.json().phone_number;
-      switch (Number(phone.slice(-1)) % 4) {
-        case 0:
-          return answers.ok({ echo: phone })(req, srv);
-        case 1:
-          return answers.error(429, 'too_many_requests')(req, srv);
-        case 2:
-          return answers.error(400, 'invalid_phone_number')(req, srv);
-        default:
-          return answers.html(502)(req, srv);
-      }
-    });
-    const client = clientFor(server);
+    // The answer depends on the number: 0 → 200 echoing it, 1 → 429, 2 → 400, 3 → HTML 502
+    // (a route per number ending in 0, 4 or 8, then one per last digit).
     const count = 400;
     const phones = Array.from({ length: count }, (_, i) => `+1202555${String(i).padStart(4, '0')}`);
+    const byDigit = [null, answers.error(429, 'too_many_requests'), answers.error(400, 'invalid_phone_number'), answers.html(502)];
+    await server.respond(
+      answers.route([
+        ...phones
+          .filter((phone) => Number(phone.slice(-1)) % 4 === 0)
+          .map((phone) => ({ body_contains: `"${phone}"`, then: answers.ok({ echo: phone }) })),
+        ...['1', '2', '3', '5', '6', '7', '9'].map((d) => ({ body_contains: `${d}"`, then: byDigit[Number(d) % 4] })),
+      ]),
+    );
+    const client = clientFor(server);
     const settled = await Promise.allSettled(phones.map((phone_number) => client.otps.sms.send({ phone_number })));
     const expected = [null, sms.RateLimitedError, sms.ApiError, sms.UnexpectedResponseError];
     settled.forEach((result, i) => {
@@ -44,7 +41,7 @@ test('mixed outcomes finishing together each settle their own promise', async ()
         assert.ok(result.reason instanceof expected[kind], `send ${i}: ${result.reason}`);
       }
     });
-    assert.equal(server.requests.length, count);
+    assert.equal((await server.requests()).length, count);
   } finally {
     await server.close();
   }
@@ -59,7 +56,7 @@ test('a send that cannot even be represented rejects at once and sends nothing',
     assert.equal(e.field, 'locale');
     // The client still works, and nothing was sent for the refused call.
     await client.otps.sms.send({ phone_number: '+12025550162' });
-    assert.equal(server.requests.length, 1);
+    assert.equal((await server.requests()).length, 1);
   } finally {
     await server.close();
   }
@@ -69,7 +66,7 @@ test('after its sends settle, a later send keeps the process alive again', async
   const server = await HostileServer.start();
   try {
     // First request answered, the next ones stall until the client's 400 ms timeout.
-    server.respond((req, srv) => (srv.requests.length === 1 ? answers.ok()(req, srv) : { kind: 'stall' }));
+    await server.respond([answers.ok(), answers.stall()]);
     const script = `
       const { Client } = require(${JSON.stringify(PACKAGE_DIR)});
       const client = new Client({ project_id: 'project-test-1', secret: 'secret-test-1',
@@ -97,7 +94,7 @@ test('a client garbage-collected with sends in flight still settles them, then t
   const server = await HostileServer.start();
   try {
     // Every send waits on the server until the client's timeout, well after the gc.
-    server.respond(() => ({ kind: 'stall' }));
+    await server.respond(answers.stall());
     const script = `
       const { Client } = require(${JSON.stringify(PACKAGE_DIR)});
       const collected = new FinalizationRegistry(() => console.log('collected'));
@@ -123,7 +120,7 @@ test('a client garbage-collected with sends in flight still settles them, then t
     assert.equal(result.code, 0, result.stderr);
     // The client really was collected before its sends settled.
     assert.deepEqual(result.stdout.trim().split('\n'), ['collected', 'settled timeout']);
-    assert.equal(server.requests.length, 20);
+    assert.equal((await server.requests()).length, 20);
   } finally {
     await server.close();
   }

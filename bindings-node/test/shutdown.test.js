@@ -12,10 +12,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { HostileServer } = require('./hostile-server.js');
+const { HostileServer, answers } = require('./hostile-server.js');
 const { PACKAGE_DIR, PROJECT_ID, SECRET, runNode } = require('./helpers.js');
 
-const HOSTILE = path.join(__dirname, 'hostile-server.js');
 /** Text that means the process died badly, whatever the exit code. */
 const FATAL = /FATAL ERROR|Abort(ed)?\b|Segmentation fault|core dumped|napi_fatal|panicked|SIGSEGV|SIGABRT|double free|free\(\)/;
 
@@ -37,7 +36,7 @@ const PRELUDE = `
   const client = new sms.Client({ project_id: ${JSON.stringify(PROJECT_ID)}, secret: ${JSON.stringify(SECRET)},
                                   base_url: process.env.SERVER_URL });
   const settled = [];
-  const seen = () => fetch(process.env.SERVER_URL + '/seen').then((r) => r.text()).then(Number);
+  const seen = () => fetch(process.env.SEEN_URL).then((r) => r.json()).then((s) => s.requests.length);
   async function inFlight(n) {
     const base = await seen();
     for (let i = 0; i < n; i += 1) {
@@ -48,16 +47,11 @@ const PRELUDE = `
   }
 `;
 
-/** A stalling server that also answers GET /seen with how many sends it holds. */
+/** A stalling server; a child reads how many sends it holds from SEEN_URL (the hostile
+ * server's control endpoint for it). `server.env` is the children's environment. */
 async function stallingServer() {
-  const server = await HostileServer.start();
-  server.respond((req, s) => {
-    if (req.target === '/seen') {
-      s.requests.pop();
-      return { status: 200, headers: { Connection: 'close' }, body: String(s.requests.length) };
-    }
-    return { kind: 'stall' };
-  });
+  const server = await HostileServer.start(answers.stall());
+  server.env = { SERVER_URL: server.url, SEEN_URL: server.stateUrl };
   return server;
 }
 
@@ -67,12 +61,12 @@ test('process.exit() with sends in flight exits at once with its code', async ()
     for (const code of [0, 3]) {
       const result = await run(`${PRELUDE}
         inFlight(50).then(() => { console.log('in flight', settled.length); process.exit(${code}); });`,
-        { env: { SERVER_URL: server.url } });
+        { env: server.env });
       // The client's timeout is 10 s: exiting well before it means nothing waited for the sends.
       assertExit(result, code, 5_000);
       assert.equal(result.stdout.trim(), 'in flight 0');
     }
-    assert.equal(server.requests.length, 100);
+    assert.equal((await server.requests()).length, 100);
   } finally {
     await server.close();
   }
@@ -83,13 +77,13 @@ test('an uncaught exception or unhandled rejection with sends in flight ends the
   try {
     const thrown = await run(`${PRELUDE}
       inFlight(20).then(() => setImmediate(() => { throw new Error('boom while sending'); }));`,
-      { env: { SERVER_URL: server.url } });
+      { env: server.env });
     assertExit(thrown, 1, 5_000);
     assert.match(thrown.stderr, /boom while sending/);
 
     const rejected = await run(`${PRELUDE}
       inFlight(20).then(() => Promise.reject(new Error('rejected while sending')));`,
-      { env: { SERVER_URL: server.url } });
+      { env: server.env });
     assertExit(rejected, 1, 5_000);
     assert.match(rejected.stderr, /rejected while sending/);
 
@@ -97,7 +91,7 @@ test('an uncaught exception or unhandled rejection with sends in flight ends the
     const inCallback = await run(`${PRELUDE}
       const c2 = new sms.Client({ project_id: 'project-test-1', secret: 's', base_url: process.env.SERVER_URL, timeout_ms: 200 });
       inFlight(10).then(() => c2.otps.sms.send({ phone_number: '+12025550162' }).catch(() => { throw new Error('thrown in catch'); }));`,
-      { env: { SERVER_URL: server.url } });
+      { env: server.env });
     assertExit(inCallback, 1, 5_000);
     assert.match(inCallback.stderr, /thrown in catch/);
   } finally {
@@ -112,7 +106,7 @@ test('a script that ends with many sends pending stays alive until every one has
       const short = new sms.Client({ project_id: 'project-test-1', secret: 's', base_url: process.env.SERVER_URL, timeout_ms: 400 });
       for (let i = 0; i < 100; i += 1) short.otps.sms.send({ phone_number: '+12025550162' }).catch((e) => settled.push(e.code));
       process.on('exit', () => console.log('settled', settled.length, [...new Set(settled)].join()));`,
-      { env: { SERVER_URL: server.url } });
+      { env: server.env });
     assertExit(result, 0, 10_000);
     assert.equal(result.stdout.trim(), 'settled 100 timeout');
     assert.ok(result.ms >= 380, `${result.ms} ms: exited before the sends timed out`);
@@ -143,7 +137,7 @@ function workerScript({ how, rounds, parallel = 1, sends = 20 }) {
       parentPort.postMessage('started');
     \`;
     async function seen() {
-      return Number(await (await fetch(url + '/seen')).text());
+      return (await (await fetch(process.env.SEEN_URL)).json()).requests.length;
     }
     async function one() {
       const worker = new Worker(body, { eval: true, workerData: { dir, url, how: ${JSON.stringify(how)}, sends: ${sends} } });
@@ -200,7 +194,7 @@ test('the module loads in 30 workers one after another, each exiting before the 
 test('20 workers terminated one after another with sends in flight: no crash, the process exits by itself', async () => {
   const server = await stallingServer();
   try {
-    const result = await run(workerScript({ how: 'terminate', rounds: 20 }), { env: { SERVER_URL: server.url }, limitMs: 60_000 });
+    const result = await run(workerScript({ how: 'terminate', rounds: 20 }), { env: server.env, limitMs: 60_000 });
     assertExit(result, 0, 60_000);
     assert.deepEqual(JSON.parse(result.stdout), { codes: [1], count: 20, after: 'timeout' });
   } finally {
@@ -211,10 +205,10 @@ test('20 workers terminated one after another with sends in flight: no crash, th
 test('workers terminated five at a time, and 10 workers calling process.exit with sends in flight', async () => {
   const server = await stallingServer();
   try {
-    const batch = await run(workerScript({ how: 'terminate', rounds: 4, parallel: 5 }), { env: { SERVER_URL: server.url }, limitMs: 60_000 });
+    const batch = await run(workerScript({ how: 'terminate', rounds: 4, parallel: 5 }), { env: server.env, limitMs: 60_000 });
     assertExit(batch, 0, 60_000);
     assert.deepEqual(JSON.parse(batch.stdout), { codes: [1], count: 20, after: 'timeout' });
-    const exiting = await run(workerScript({ how: 'exit', rounds: 10 }), { env: { SERVER_URL: server.url }, limitMs: 60_000 });
+    const exiting = await run(workerScript({ how: 'exit', rounds: 10 }), { env: server.env, limitMs: 60_000 });
     assertExit(exiting, 0, 60_000);
     assert.deepEqual(JSON.parse(exiting.stdout), { codes: [7], count: 10, after: 'timeout' });
   } finally {
@@ -225,7 +219,7 @@ test('workers terminated five at a time, and 10 workers calling process.exit wit
 test('20 workers (10 at a time) whose scripts end with sends pending stay alive until the sends time out, then exit 0', async () => {
   const server = await stallingServer();
   try {
-    const result = await run(workerScript({ how: 'ends', rounds: 2, parallel: 10 }), { env: { SERVER_URL: server.url }, limitMs: 60_000 });
+    const result = await run(workerScript({ how: 'ends', rounds: 2, parallel: 10 }), { env: server.env, limitMs: 60_000 });
     assertExit(result, 0, 60_000);
     assert.deepEqual(JSON.parse(result.stdout), { codes: [0], count: 20, after: 'timeout' });
   } finally {

@@ -14,6 +14,7 @@ test.after(() => server.close());
 test.beforeEach(() => server.reset());
 
 test('a full request is sent exactly as the API documents it', async () => {
+  await server.respond(answers.json(200, OK_BODY(1)));
   const client = clientFor(server, { user_agent_suffix: 'my-app/1.0' });
   const resp = await client.otps.sms.send({
     phone_number: '+12025550162',
@@ -23,8 +24,8 @@ test('a full request is sent exactly as the API documents it', async () => {
     user_id: 'user-test-11111111-1111-1111-1111-111111111111',
     session_token: 'session-token-1',
   });
-  assert.equal(server.requests.length, 1);
-  const req = server.requests[0];
+  assert.equal((await server.requests()).length, 1);
+  const req = (await server.requests())[0];
   assert.equal(req.method, 'POST');
   assert.equal(req.target, '/v1/otps/sms/send');
   assert.equal(req.version, 'HTTP/1.1');
@@ -57,14 +58,14 @@ test('undefined and null fields are left out of the body, never sent as null', a
     session_jwt: undefined,
   });
   await client.otps.sms.send({ phone_number: '+12025550162', attributes: { ip_address: null, user_agent: 'UA' } });
-  assert.equal(server.requests[0].body, '{"phone_number":"+12025550162"}');
-  assert.equal(server.requests[1].body, '{"phone_number":"+12025550162","attributes":{"user_agent":"UA"}}');
+  assert.equal((await server.requests())[0].body, '{"phone_number":"+12025550162"}');
+  assert.equal((await server.requests())[1].body, '{"phone_number":"+12025550162","attributes":{"user_agent":"UA"}}');
 });
 
 test('the user agent names the node surface without a suffix; session_jwt is sent', async () => {
   const client = clientFor(server);
   await client.otps.sms.send({ phone_number: '+10000000000', session_jwt: 'eyJ.x.y', expiration_minutes: 10n });
-  const req = server.requests[0];
+  const req = (await server.requests())[0];
   assert.equal(req.header('user-agent'), `sms-otp/0.1.0 node/${process.versions.node}`);
   assert.equal(req.body, '{"phone_number":"+10000000000","expiration_minutes":10,"session_jwt":"eyJ.x.y"}');
 });
@@ -73,7 +74,7 @@ test('a base_url path prefix is kept; custom_base_url is an alias; base_url wins
   const prefixed = clientFor(server, { base_url: `${server.url}/stytch/` });
   assert.equal(prefixed.endpoint, `${server.url}/stytch/v1/otps/sms/send`);
   await prefixed.otps.sms.send({ phone_number: '+12025550162' });
-  assert.equal(server.requests[0].target, '/stytch/v1/otps/sms/send');
+  assert.equal((await server.requests())[0].target, '/stytch/v1/otps/sms/send');
 
   const alias = new sms.Client({ project_id: PROJECT_ID, secret: 's', custom_base_url: new URL(`${server.url}/alias`) });
   assert.equal(alias.endpoint, `${server.url}/alias/v1/otps/sms/send`);
@@ -82,7 +83,7 @@ test('a base_url path prefix is kept; custom_base_url is an alias; base_url wins
 });
 
 test('the response keeps unknown fields in raw', async () => {
-  server.respond(answers.ok({ new_field: { nested: [1, 2, 3] }, status_code: 200 }));
+  await server.respond(answers.ok({ new_field: { nested: [1, 2, 3] }, status_code: 200 }));
   const resp = await clientFor(server).otps.sms.send({ phone_number: '+12025550162' });
   assert.deepEqual(resp.raw.new_field, { nested: [1, 2, 3] });
   assert.equal(resp.status_code, 200);
@@ -92,8 +93,8 @@ test('the response keeps unknown fields in raw', async () => {
 test('pooled connections are reused across sequential sends', async () => {
   const client = clientFor(server);
   for (let i = 0; i < 5; i += 1) await client.otps.sms.send({ phone_number: '+12025550162' });
-  assert.equal(server.requests.length, 5);
-  assert.equal(server.connections, 1);
+  assert.equal((await server.requests()).length, 5);
+  assert.equal((await server.connections()), 1);
 });
 
 test('environment follows the project id, and can be forced', () => {
@@ -123,7 +124,7 @@ test('Client.fromEnv reads STYTCH_* and takes other options', async () => {
     assert.equal(client.project_id, PROJECT_ID);
     assert.equal(client.endpoint, `${server.url}/v1/otps/sms/send`);
     await client.otps.sms.send({ phone_number: '+12025550162' });
-    const req = server.requests[0];
+    const req = (await server.requests())[0];
     assert.equal(req.header('authorization'), 'Basic ' + Buffer.from(`${PROJECT_ID}:secret-test-env`).toString('base64'));
     assert.match(req.header('user-agent'), / env\/1$/);
     // An explicit base_url wins over STYTCH_BASE_URL.

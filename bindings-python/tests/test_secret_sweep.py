@@ -5,7 +5,9 @@ prints, on stdout or stderr, may contain any form of the secret (tests/secrets/s
 from __future__ import annotations
 
 import base64
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -15,6 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "secrets"))
 
 import scan  # noqa: E402
+
+def expected_rows() -> int:
+    """The data rows the Python sweep must run: its rows of tests/secret-inputs.json (no
+    `only`, or `only` naming python) and every row of tests/emulator-errors.json."""
+    inputs = json.loads((ROOT / "tests" / "secret-inputs.json").read_text(encoding="utf-8"))
+    errors = json.loads((ROOT / "tests" / "emulator-errors.json").read_text(encoding="utf-8"))["rows"]
+    sections = ("requests", "clients", "env", "emulator_faults", "hostile")
+    return sum(1 for s in sections for row in inputs[s] if "python" in row.get("only", ["python"])) + len(errors)
+
 
 CODES = {
     "validation_error", "configuration_error", "network_error", "timeout", "api_error", "bad_request",
@@ -44,6 +55,9 @@ def test_no_error_path_shows_the_secret() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "SWEEP DONE" in result.stdout, result.stdout[-3000:]
+    rows = re.search(r"^SWEEP ROWS (\d+)$", result.stdout, re.M)
+    assert rows, result.stdout[-3000:]
+    assert int(rows.group(1)) == expected_rows(), f"ran {rows.group(1)} data rows, the files have {expected_rows()}"
     found = scan.leaks(result.stdout + "\n" + result.stderr)
     assert not found, "\n".join(found)
     codes = scan.case_codes(result.stdout)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
-from hostile import Behaviour, Hostile, closed_port
+from hostile import Hostile, closed_port
 
 import sms_otp
 from sms_otp import Client
@@ -19,25 +20,13 @@ DEFAULT_PROJECT_ID = "project-test-11111111-2222-3333-4444-555555555555"
 DEFAULT_SECRET = "secret-test-shared-cases"
 
 
+#: The cases that ran to the end, checked against the directory by the last test.
+RAN: List[str] = []
+
+
 def test_every_case_is_collected() -> None:
-    assert len(CASES) >= 60, f"only {len(CASES)} shared cases in {CASES_DIR}"
-
-
-def behaviour(step: Dict[str, Any]) -> Behaviour:
-    for kind in ("stall", "reset", "close", "huge"):
-        if step.get(kind):
-            return Behaviour(kind=kind)
-    status = int(step["respond"])
-    headers = list((step.get("headers") or {}).items())
-    if "stytch_error" in step:
-        b = Behaviour.stytch_error(status, step["stytch_error"])
-        b.headers += headers
-        return b
-    if "text" in step:
-        return Behaviour(status=status, body=step["text"].encode(), headers=headers)
-    if status == 200:
-        return Behaviour(headers=[("Content-Type", "application/json")] + headers)
-    return Behaviour.stytch_error(status, "bad_request")
+    files = [name for name in sorted(os.listdir(CASES_DIR)) if name.endswith(".json")]
+    assert [p.name for p in CASES] == files and files, f"{len(CASES)} collected of {len(files)} in {CASES_DIR}"
 
 
 def make_client(options: Dict[str, Any], url: Optional[str], project_id: str, secret: str) -> Client:
@@ -102,11 +91,16 @@ def call(case: Dict[str, Any], url: Optional[str], project_id: str, secret: str)
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_shared_case(path: Path) -> None:
+    run_case(path)
+    RAN.append(path.stem)
+
+
+def run_case(path: Path) -> None:
     case = json.loads(path.read_text())
     server = case["server"]
     expect = expectation(case)
     if "hostile" in server:
-        with Hostile([behaviour(step) for step in server["hostile"]]) as hostile:
+        with Hostile([], case_steps=server["hostile"]) as hostile:
             call(case, hostile.url, DEFAULT_PROJECT_ID, DEFAULT_SECRET)
             if "requests_seen" in expect:
                 assert hostile.seen() == expect["requests_seen"]
@@ -134,3 +128,9 @@ def test_shared_case(path: Path) -> None:
                 assert len(inbox) == expect["inbox_count"]
             if "fault_hits" in expect:
                 assert [f["hits"] for f in emu.faults()] == expect["fault_hits"]
+
+
+def test_every_case_ran_exactly_once() -> None:
+    """Last in the file: every case of tests/cases/ ran to the end, none twice, none skipped."""
+    files = sorted(name[: -len(".json")] for name in os.listdir(CASES_DIR) if name.endswith(".json"))
+    assert sorted(RAN) == files, f"ran {len(RAN)} of {len(files)} cases: missing {sorted(set(files) - set(RAN))}"

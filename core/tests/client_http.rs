@@ -178,7 +178,7 @@ async fn broken_answers_are_unexpected_and_never_retried() {
         ),
         (Behaviour::json(400, "Bad Request"), 400, false),
         (
-            Behaviour::Huge {
+            Behaviour::HugeChunked {
                 total: 3 * 1024 * 1024,
             },
             200,

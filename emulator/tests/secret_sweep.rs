@@ -10,16 +10,19 @@
 //! Python and Node sweeps) from the command line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../../core/tests/support/mod.rs"]
-mod support;
-
 use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use hostile::{Behaviour, Hostile};
+use serde_json::Value;
 use sms_otp::{Attributes, Client, ClientBuilder, Error, SendRequest};
-use sms_otp_emulator::{Config, Emulator, FaultKind, FaultSpec};
-use support::{Behaviour, Hostile};
+use sms_otp_emulator::{Config, Emulator, FaultSpec};
+
+/// The hostile server (tests/hostile-server/src/lib.rs), compiled in.
+#[allow(dead_code, unused_imports)]
+#[path = "../../tests/hostile-server/src/lib.rs"]
+mod hostile;
 
 const CHILD_ENV: &str = "SMS_OTP_SECRET_SWEEP_CHILD";
 const PHONE: &str = "+12025550162";
@@ -93,6 +96,16 @@ fn secret_sweep() {
         .lines()
         .find_map(|l| l.strip_prefix("SWEEP DONE "))
         .unwrap_or_else(|| panic!("the child did not finish:\n{stdout}\n{stderr}"));
+    let rows = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("SWEEP ROWS "))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("the child did not count its rows:\n{stdout}"));
+    assert_eq!(
+        rows,
+        expected_rows(),
+        "data rows run vs tests/secret-inputs.json + tests/emulator-errors.json"
+    );
     let all = format!("{stdout}\n{stderr}");
     let found = leaks(&all, &marker.forbidden);
     assert!(found.is_empty(), "the secret leaked:\n{}", found.join("\n"));
@@ -167,6 +180,42 @@ fn render(err: &Error) -> String {
 struct Sweep {
     marker: Marker,
     cases: usize,
+    /// Rows of tests/secret-inputs.json and tests/emulator-errors.json run.
+    rows: usize,
+    inputs: Value,
+}
+
+fn read_json(name: &str) -> Value {
+    let path = format!("{}/../tests/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect(name)).expect(name)
+}
+
+/// Whether a row of tests/secret-inputs.json is for this language.
+fn for_rust(row: &Value) -> bool {
+    row.get("only")
+        .and_then(Value::as_array)
+        .is_none_or(|only| only.iter().any(|l| l == "rust"))
+}
+
+/// The rows this sweep must run: its rows of every section, and the error table.
+fn expected_rows() -> usize {
+    let inputs = read_json("secret-inputs.json");
+    let sections = ["requests", "clients", "env", "emulator_faults", "hostile"];
+    let mine: usize = sections
+        .iter()
+        .map(|section| {
+            inputs[section]
+                .as_array()
+                .expect(section)
+                .iter()
+                .filter(|row| for_rust(row))
+                .count()
+        })
+        .sum();
+    mine + read_json("emulator-errors.json")["rows"]
+        .as_array()
+        .expect("rows")
+        .len()
 }
 
 impl Sweep {
@@ -202,6 +251,44 @@ impl Sweep {
         format!("you sent {}", self.marker.echoes.join(" and "))
     }
 
+    /// `text` with the placeholders of tests/secret-inputs.json filled in.
+    fn fill(&self, text: &str) -> String {
+        assert!(
+            !text.contains("{lone_surrogate}") && !text.contains("{byte_ff}"),
+            "not for Rust strings: {text:?}"
+        );
+        text.replace("{secret}", &self.marker.secret)
+            .replace("{project_id}", &self.marker.project_id)
+            .replace("{pct}", &self.marker.echoes[6])
+            .replace("{header_echo}", &self.header_echo())
+            .replace("{echo}", &self.echo())
+    }
+
+    /// `value` with every string (object keys too) filled in.
+    fn fill_json(&self, value: &Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(self.fill(text)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.fill_json(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.fill(k), self.fill_json(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// This language's rows of a section of tests/secret-inputs.json.
+    fn rows(&self, section: &str) -> Vec<Value> {
+        self.inputs[section]
+            .as_array()
+            .expect(section)
+            .iter()
+            .filter(|row| for_rust(row))
+            .cloned()
+            .collect()
+    }
+
     /// The echo limited to what may stand in a header value (ASCII, no spaces).
     fn header_echo(&self) -> String {
         self.marker
@@ -232,6 +319,8 @@ fn sweep_child() {
     let mut sweep = Sweep {
         marker: marker(),
         cases: 0,
+        rows: 0,
+        inputs: read_json("secret-inputs.json"),
     };
     let started = Instant::now();
     from_env(&mut sweep);
@@ -242,6 +331,7 @@ fn sweep_child() {
         .expect("runtime");
     runtime.block_on(run(&mut sweep));
     blocking_cases(&mut sweep);
+    println!("SWEEP ROWS {}", sweep.rows);
     println!(
         "SWEEP DONE {} cases in {:?}",
         sweep.cases,
@@ -274,57 +364,42 @@ async fn run(s: &mut Sweep) {
     emu.shutdown().await;
 }
 
+/// A request from a row's fields (over the default phone number).
+fn request_of(fields: &Value) -> SendRequest {
+    let mut r = req(PHONE);
+    let text = |name: &str| fields[name].as_str().map(str::to_owned);
+    for (name, value) in fields.as_object().expect("fields") {
+        match name.as_str() {
+            "phone_number" => r.phone_number = value.as_str().expect("phone").to_owned(),
+            "expiration_minutes" => {
+                r.expiration_minutes =
+                    Some(i32::try_from(value.as_i64().expect("minutes")).expect("i32"));
+            }
+            "user_id" => r.user_id = text(name),
+            "session_token" => r.session_token = text(name),
+            "session_jwt" => r.session_jwt = text(name),
+            "attributes" => {
+                r.attributes = Some(Attributes {
+                    ip_address: value["ip_address"].as_str().map(str::to_owned),
+                    user_agent: value["user_agent"].as_str().map(str::to_owned),
+                });
+            }
+            other => panic!("a request field Rust cannot send: {other}"),
+        }
+    }
+    r
+}
+
 async fn validation(s: &mut Sweep, client: &Client) {
-    let with = |f: &dyn Fn(&mut SendRequest)| {
-        let mut r = req(PHONE);
-        f(&mut r);
-        r
-    };
-    let cases: Vec<(&str, SendRequest)> = vec![
-        ("phone empty", req("")),
-        ("phone no plus", req("12025550162")),
-        ("phone spaces", req("+1 202 555 0162")),
-        ("phone unassigned", req("+999123456")),
-        ("phone leading zero", req("+0123456")),
-        ("expiration 0", with(&|r| r.expiration_minutes = Some(0))),
-        ("expiration 11", with(&|r| r.expiration_minutes = Some(11))),
-        (
-            "ip_address",
-            with(&|r| {
-                r.attributes = Some(Attributes {
-                    ip_address: Some("300.1.1.1".into()),
-                    ..Default::default()
-                })
-            }),
-        ),
-        (
-            "user_agent",
-            with(&|r| {
-                r.attributes = Some(Attributes {
-                    user_agent: Some("u".repeat(1025)),
-                    ..Default::default()
-                })
-            }),
-        ),
-        ("user_id empty", with(&|r| r.user_id = Some(String::new()))),
-        (
-            "session_token empty",
-            with(&|r| r.session_token = Some(String::new())),
-        ),
-        (
-            "session_jwt empty",
-            with(&|r| r.session_jwt = Some(String::new())),
-        ),
-        (
-            "both sessions",
-            with(&|r| {
-                r.session_token = Some("t".into());
-                r.session_jwt = Some("j".into());
-            }),
-        ),
-    ];
-    for (name, r) in cases {
-        s.send(&format!("validation {name}"), client, r).await;
+    for row in s.rows("requests") {
+        let fields = s.fill_json(&row["fields"]);
+        s.rows += 1;
+        s.send(
+            &format!("validation {}", row["name"].as_str().expect("name")),
+            client,
+            request_of(&fields),
+        )
+        .await;
     }
     let restricted = client_allowing(s, client);
     s.send("validation country", &restricted, req("+442079460958"))
@@ -347,223 +422,116 @@ fn client_allowing(s: &Sweep, client: &Client) -> Client {
         .expect("client")
 }
 
+/// A builder from a row's options, over the marker credentials and `url`.
+fn builder_of(s: &Sweep, options: &Value, url: &str, dir: &std::path::Path) -> ClientBuilder {
+    let options = options.as_object().expect("client options");
+    let text = |name: &str, default: &str| -> String {
+        match options.get(name) {
+            Some(Value::String(v)) => s.fill(v),
+            Some(other) => panic!("{name}: a string for Rust, not {other}"),
+            None => default.to_owned(),
+        }
+    };
+    let mut b = Client::builder(
+        text("project_id", &s.marker.project_id),
+        text("secret", &s.marker.secret),
+    );
+    match options.get("base_url") {
+        Some(Value::Null) => {}
+        Some(Value::String(v)) => b = b.base_url(s.fill(v)),
+        None => b = b.base_url(url),
+        Some(other) => panic!("base_url {other}"),
+    }
+    let seconds = |v: &Value| -> f64 {
+        if v.get("$nan").is_some() {
+            f64::NAN
+        } else {
+            v.as_f64().expect("seconds")
+        }
+    };
+    for (name, value) in options {
+        b = match name.as_str() {
+            "project_id" | "secret" | "base_url" => b,
+            "custom_base_url" => b.custom_base_url(s.fill(value.as_str().expect("url"))),
+            "environment" => b.environment(s.fill(value.as_str().expect("environment"))),
+            "timeout" => b.timeout_secs_f64(seconds(value)),
+            "connect_timeout" => b.connect_timeout_secs_f64(seconds(value)),
+            "max_retries" => b.max_retries(value.as_i64().expect("retries")),
+            "allowed_country_codes" => b.allowed_country_codes(
+                value
+                    .as_array()
+                    .expect("codes")
+                    .iter()
+                    .map(|c| c.as_str().expect("code").to_owned())
+                    .collect::<Vec<_>>(),
+            ),
+            "user_agent_suffix" => b.user_agent_suffix(value.as_str().expect("suffix")),
+            "ca_file" => {
+                let path = dir.join("ca.pem");
+                if let Some(contents) = value.get("$file").and_then(Value::as_str) {
+                    std::fs::write(&path, s.fill(contents)).expect("write");
+                    b.ca_file(path)
+                } else if value.get("$missing_file").is_some() {
+                    b.ca_file(dir.join("missing.pem"))
+                } else if value.get("$directory").is_some() {
+                    b.ca_file(dir)
+                } else {
+                    panic!("ca_file {value}")
+                }
+            }
+            other => panic!("a client option Rust does not have: {other}"),
+        };
+    }
+    b
+}
+
 fn configuration(s: &mut Sweep, url: &str) {
-    let (pid, secret) = (s.marker.project_id.clone(), s.marker.secret.clone());
-    let pct: String = s.marker.echoes[6].clone(); // percent-encoded secret
-    for (name, bad_secret) in [
-        ("secret empty", String::new()),
-        ("secret blank", "   ".into()),
-        ("secret newline", format!("{secret}\n")),
-        ("secret crlf", format!("{secret}\r\n")),
-        ("secret leading space", format!(" {secret}")),
-        ("secret nul", format!("{secret}\0x")),
-        ("secret tab inside", format!("{secret}\tx")),
-    ] {
-        s.record(
-            name,
-            Client::builder(&pid, bad_secret).base_url(url).build(),
-        );
-    }
-    s.record(
-        "project_id colon",
-        Client::builder(format!("{pid}:{secret}"), &secret).build(),
-    );
-    for (name, base) in [
-        ("base_url http remote", format!("http://example.com/{pct}")),
-        (
-            "base_url credentials",
-            format!("https://user:{pct}@example.com"),
-        ),
-        (
-            "base_url raw credentials",
-            format!("https://{pid}:{secret}@example.com"),
-        ),
-        ("base_url query", format!("https://example.com/?s={pct}")),
-        (
-            "base_url fragment",
-            format!("https://example.com/#{secret}"),
-        ),
-        ("base_url scheme", format!("ftp://example.com/{pct}")),
-        ("base_url garbage", format!("not a url {secret}")),
-        (
-            "base_url bad port",
-            format!("https://example.com:{secret}/"),
-        ),
-        ("base_url ipv6", format!("http://[::1{secret}]/")),
-        (
-            "base_url long host",
-            format!("https://{}.example.com/{pct}", "a".repeat(64)),
-        ),
-    ] {
-        s.record(name, Client::builder(&pid, &secret).base_url(base).build());
-    }
-    s.record(
-        "environment",
-        Client::builder(&pid, &secret)
-            .environment(format!("staging-{secret}"))
-            .build(),
-    );
-    s.record(
-        "environment url",
-        Client::builder(&pid, &secret)
-            .environment(format!("https://u:{pct}@example.com"))
-            .build(),
-    );
-    let b = || Client::builder(&pid, &secret).base_url(url);
-    s.record("timeout zero", b().timeout(Duration::ZERO).build());
-    s.record("timeout nan", b().timeout_secs_f64(f64::NAN).build());
-    s.record(
-        "connect_timeout huge",
-        b().connect_timeout(Duration::from_secs(86_401)).build(),
-    );
-    s.record("max_retries", b().max_retries(-1).build());
-    s.record("country codes", b().allowed_country_codes(["x1"]).build());
-    s.record(
-        "country codes empty",
-        b().allowed_country_codes(Vec::<String>::new()).build(),
-    );
-    s.record(
-        "user_agent_suffix",
-        b().user_agent_suffix("bad\nsuffix").build(),
-    );
     let dir = std::env::temp_dir().join(format!("sms-otp-sweep-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok();
-    let pem = dir.join("bad.pem");
-    std::fs::write(
-        &pem,
-        format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            s.echo()
-        ),
-    )
-    .expect("write");
-    s.record("ca_file garbage", b().ca_file(&pem).build());
-    std::fs::write(&pem, s.echo()).expect("write");
-    s.record("ca_file no pem", b().ca_file(&pem).build());
-    s.record(
-        "ca_file missing",
-        b().ca_file(dir.join("missing.pem")).build(),
-    );
-    s.record("ca_file directory", b().ca_file(&dir).build());
+    for row in s.rows("clients") {
+        let built = builder_of(s, &row["client"], url, &dir).build();
+        s.rows += 1;
+        s.record(row["name"].as_str().expect("name"), built);
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A name, then STYTCH_PROJECT_ID, STYTCH_SECRET and STYTCH_BASE_URL (None: unset).
-type EnvCase<'a> = (
-    &'a str,
-    Option<&'a str>,
-    Option<std::ffi::OsString>,
-    Option<String>,
-);
-
 fn from_env(s: &mut Sweep) {
-    let (pid, secret) = (s.marker.project_id.clone(), s.marker.secret.clone());
-    let pct = s.marker.echoes[6].clone();
+    use std::os::unix::ffi::OsStringExt as _;
     // Called before any runtime or server thread exists, in a child that runs one test
     // (--test-threads=1): nothing else can read the environment while it changes.
-    let set = |p: Option<&str>, sec: Option<&std::ffi::OsStr>, url: Option<&str>| {
-        match p {
-            Some(v) => std::env::set_var("STYTCH_PROJECT_ID", v),
-            None => std::env::remove_var("STYTCH_PROJECT_ID"),
+    for row in s.rows("env") {
+        for key in ["STYTCH_PROJECT_ID", "STYTCH_SECRET", "STYTCH_BASE_URL"] {
+            match row[key].as_str() {
+                None => std::env::remove_var(key),
+                Some(v) => {
+                    let mut bytes = s.fill(&v.replace("{byte_ff}", "")).into_bytes();
+                    if v.contains("{byte_ff}") {
+                        bytes.push(0xff);
+                    }
+                    std::env::set_var(key, std::ffi::OsString::from_vec(bytes));
+                }
+            }
         }
-        match sec {
-            Some(v) => std::env::set_var("STYTCH_SECRET", v),
-            None => std::env::remove_var("STYTCH_SECRET"),
-        }
-        match url {
-            Some(v) => std::env::set_var("STYTCH_BASE_URL", v),
-            None => std::env::remove_var("STYTCH_BASE_URL"),
-        }
-    };
-    let os = |t: String| std::ffi::OsString::from(t);
-    use std::os::unix::ffi::OsStringExt as _;
-    let not_utf8 = std::ffi::OsString::from_vec([secret.as_bytes(), b"\xff"].concat());
-    let cases: Vec<EnvCase<'_>> = vec![
-        ("env no project", None, Some(os(secret.clone())), None),
-        ("env no secret", Some(&pid), None, None),
-        (
-            "env secret newline",
-            Some(&pid),
-            Some(os(format!("{secret}\n"))),
-            None,
-        ),
-        (
-            "env secret spaces",
-            Some(&pid),
-            Some(os(format!("  {secret}  "))),
-            None,
-        ),
-        (
-            "env secret empty",
-            Some(&pid),
-            Some(os(String::new())),
-            None,
-        ),
-        ("env secret not utf-8", Some(&pid), Some(not_utf8), None),
-        (
-            "env project is the secret line",
-            Some("project-test-x:y"),
-            Some(os(secret.clone())),
-            None,
-        ),
-        (
-            "env base_url remote http",
-            Some(&pid),
-            Some(os(secret.clone())),
-            Some(format!("http://example.com/{pct}")),
-        ),
-        (
-            "env base_url credentials",
-            Some(&pid),
-            Some(os(secret.clone())),
-            Some(format!("https://{pid}:{pct}@example.com/")),
-        ),
-        (
-            "env base_url garbage",
-            Some(&pid),
-            Some(os(secret.clone())),
-            Some(format!("::{secret}")),
-        ),
-    ];
-    for (name, p, sec, url) in cases {
-        set(p, sec.as_deref(), url.as_deref());
+        s.rows += 1;
         s.record(
-            name,
+            row["name"].as_str().expect("name"),
             ClientBuilder::from_env().and_then(ClientBuilder::build),
         );
     }
-    set(None, None, None);
+    for key in ["STYTCH_PROJECT_ID", "STYTCH_SECRET", "STYTCH_BASE_URL"] {
+        std::env::remove_var(key);
+    }
 }
 
 async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
     // Every row of the emulator's error table, as a fault.
-    for (status, error_type) in [
-        (400, "bad_request"),
-        (400, "invalid_phone_number"),
-        (400, "invalid_phone_number_country_code"),
-        (400, "unsubscribed_phone_number"),
-        (400, "invalid_expiration_otp"),
-        (400, "invalid_locale"),
-        (400, "invalid_user_id"),
-        (400, "too_many_session_arguments"),
-        (400, "duplicate_phone_number"),
-        (400, "too_many_unverified_factors"),
-        (401, "unauthorized_credentials"),
-        (403, "captcha_required"),
-        (404, "user_not_found"),
-        (404, "session_not_found"),
-        (404, "not_found"),
-        (404, "otp_code_not_found"),
-        (401, "unable_to_auth_otp_code"),
-        (405, "method_not_allowed"),
-        (408, "request_timeout"),
-        (429, "too_many_requests"),
-        (499, "client_closed_request"),
-        (500, "internal_server_error"),
-        (503, "server_unavailable"),
-        (502, "internal_server_error"),
-        (504, "internal_server_error"),
-    ] {
+    for row in read_json("emulator-errors.json")["rows"]
+        .as_array()
+        .expect("rows")
+    {
+        let status = u16::try_from(row["status"].as_u64().expect("status")).expect("status");
+        let error_type = row["error_type"].as_str().expect("error_type");
         emu.inject_fault(FaultSpec {
             status: Some(status),
             error_type: Some(error_type.into()),
@@ -571,6 +539,7 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
             ..FaultSpec::default()
         })
         .expect("fault");
+        s.rows += 1;
         s.send(
             &format!("emulator {status} {error_type}"),
             client,
@@ -578,21 +547,12 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
         )
         .await;
     }
-    for (name, kind, status) in [
-        ("reset before", FaultKind::ResetBeforeProcessing, None),
-        ("process then reset", FaultKind::ProcessThenReset, None),
-        ("malformed 502", FaultKind::MalformedBody, None),
-        ("malformed 200", FaultKind::MalformedBody, Some(200)),
-        ("stall", FaultKind::Stall, None),
-    ] {
-        emu.inject_fault(FaultSpec {
-            kind: Some(kind),
-            status,
-            ..FaultSpec::default()
-        })
-        .expect("fault");
-        s.send(&format!("emulator fault {name}"), client, req(PHONE))
-            .await;
+    for row in s.rows("emulator_faults") {
+        let spec: FaultSpec = serde_json::from_value(row["fault"].clone()).expect("fault spec");
+        emu.inject_fault(spec).expect("fault");
+        s.rows += 1;
+        let name = format!("emulator fault {}", row["name"].as_str().expect("name"));
+        s.send(&name, client, req(PHONE)).await;
     }
     // Answers the emulator gives by itself.
     let wrong = Client::builder(&s.marker.project_id, format!("{}-wrong", s.marker.secret))
@@ -626,155 +586,15 @@ async fn emulator_errors(s: &mut Sweep, emu: &Emulator, client: &Client) {
 }
 
 async fn hostile(s: &mut Sweep) {
-    let echo = s.echo();
-    let json_error = |status: u16| {
-        serde_json::json!({
-            "status_code": status,
-            "request_id": "request-id-test-echo",
-            "error_type": "echo",
-            "error_message": echo,
-            "error_url": format!("https://stytch.com/docs/api/errors/{status}"),
-            "echo": { echo.clone(): [echo.clone(), { "nested": echo.clone() }] },
-        })
-        .to_string()
-    };
-    let mut behaviours: Vec<(String, Behaviour)> = Vec::new();
-    for status in [400, 401, 403, 404, 418, 429, 500, 502, 503] {
-        behaviours.push((
-            format!("echo json {status}"),
-            Behaviour::json(status, &json_error(status)).with_header("Retry-After", "2"),
-        ));
-    }
-    // The same body with every character of every string written as \uXXXX.
-    let parsed: serde_json::Value = serde_json::from_str(&json_error(400)).unwrap();
-    behaviours.push((
-        "echo json all-escaped".into(),
-        Behaviour::json(400, &escape_everything(&parsed)),
-    ));
-    let html = format!("<html><body><h1>502</h1><pre>{echo}</pre></body></html>");
-    for (name, status, ctype, body) in [
-        ("echo html 502", 502, "text/html", html.clone()),
-        ("echo html 400", 400, "text/html", html.clone()),
-        ("echo html 200", 200, "text/html", html.clone()),
-        ("echo text 401", 401, "text/plain", echo.clone()),
-        (
-            "echo json string 200",
-            200,
-            "application/json",
-            serde_json::to_string(&echo).unwrap(),
-        ),
-        (
-            "echo json string 500",
-            500,
-            "application/json",
-            serde_json::to_string(&echo).unwrap(),
-        ),
-        (
-            "echo 200 missing fields",
-            200,
-            "application/json",
-            serde_json::json!({"request_id": echo, "status_code": 200}).to_string(),
-        ),
-        (
-            "echo 200 array",
-            200,
-            "application/json",
-            serde_json::json!([echo]).to_string(),
-        ),
-        (
-            "echo json truncated",
-            400,
-            "application/json",
-            json_error(400)[..json_error(400).len() / 2].to_owned(),
-        ),
-        (
-            "echo huge",
-            200,
-            "application/json",
-            format!("{echo}{}", " ".repeat(1_100_000)),
-        ),
-    ] {
-        behaviours.push((
-            name.into(),
-            Behaviour::Respond {
-                status,
-                headers: vec![("Content-Type".into(), ctype.into())],
-                body: body.into_bytes(),
-            },
-        ));
-    }
-    let location = format!("https://evil.example/{}", s.header_echo());
-    for status in [301, 302, 307, 308] {
-        behaviours.push((
-            format!("redirect {status}"),
-            Behaviour::Respond {
-                status,
-                headers: vec![("Location".into(), location.clone())],
-                body: echo.clone().into_bytes(),
-            },
-        ));
-    }
-    behaviours.push((
-        "raw garbage".into(),
-        Behaviour::Raw(format!("NOT HTTP {echo}\r\n\r\n").into_bytes()),
-    ));
-    behaviours.push((
-        "raw header echo".into(),
-        Behaviour::Raw(
-            format!(
-                "HTTP/1.1 400 Bad\r\nX-Echo: {}\r\nContent-Length: 5\r\n\r\nshort",
-                s.header_echo()
-            )
-            .into_bytes(),
-        ),
-    ));
-    behaviours.push(("stall".into(), Behaviour::Stall));
-    behaviours.push((
-        "drip".into(),
-        Behaviour::Drip {
-            every: Duration::from_millis(50),
-            total: 100,
-        },
-    ));
-    behaviours.push(("reset".into(), Behaviour::Reset));
-    behaviours.push(("close".into(), Behaviour::Close));
-    behaviours.push(("huge chunked".into(), Behaviour::Huge { total: 2 << 20 }));
-    for (name, behaviour) in behaviours {
+    for row in s.rows("hostile") {
+        let name = row["name"].as_str().expect("name");
+        let behaviour = Behaviour::from_json(&s.fill_json(&row["behaviour"]))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let server = Hostile::start(vec![behaviour]).await;
         let client = s.builder(&server.url()).build().expect("client");
+        s.rows += 1;
         s.send(&format!("hostile {name}"), &client, req(PHONE))
             .await;
-    }
-}
-
-/// `value` as JSON text whose strings (keys included) are all `\uXXXX` escapes.
-fn escape_everything(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    let string = |text: &str| {
-        let escaped: String = text
-            .encode_utf16()
-            .map(|unit| format!("\\u{unit:04x}"))
-            .collect();
-        format!("\"{escaped}\"")
-    };
-    match value {
-        Value::String(text) => string(text),
-        Value::Array(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(escape_everything)
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{}:{}", string(k), escape_everything(v)))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        other => other.to_string(),
     }
 }
 

@@ -2,15 +2,17 @@
 //! the emulator, the hostile test server, or a closed port). All cases run; none can be skipped.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../core/tests/support/mod.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hostile::{Behaviour, Hostile};
 use serde_json::{Map, Value};
 use sms_otp::{Attributes, ClientBuilder, Locale, SendRequest};
-use support::{Behaviour, Hostile};
+
+/// The hostile server (tests/hostile-server/src/lib.rs), compiled in.
+#[allow(dead_code, unused_imports)]
+#[path = "../../tests/hostile-server/src/lib.rs"]
+mod hostile;
 
 const PROJECT_ID: &str = "project-test-11111111-2222-3333-4444-555555555555";
 const SECRET: &str = "secret-test-shared-cases";
@@ -210,43 +212,7 @@ async fn call(case: &Value, url: &str, project_id: &str, secret: &str) -> Result
 }
 
 fn behaviour(step: &Value) -> Behaviour {
-    for (kind, b) in [
-        ("stall", Behaviour::Stall),
-        ("reset", Behaviour::Reset),
-        ("close", Behaviour::Close),
-    ] {
-        if step.get(kind).is_some() {
-            return b;
-        }
-    }
-    if step.get("huge").is_some() {
-        return Behaviour::Huge {
-            total: 3 * 1024 * 1024,
-        };
-    }
-    let status = step["respond"].as_u64().unwrap() as u16;
-    let mut b = match (
-        step.get("stytch_error").and_then(Value::as_str),
-        step.get("text").and_then(Value::as_str),
-    ) {
-        (Some(error_type), _) => Behaviour::stytch_error(status, error_type, "Something."),
-        (None, Some(text)) => Behaviour::Respond {
-            status,
-            headers: vec![],
-            body: text.as_bytes().to_vec(),
-        },
-        (None, None) if status == 200 => Behaviour::ok(),
-        (None, None) => Behaviour::stytch_error(status, "bad_request", "Something."),
-    };
-    for (name, value) in step
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        b = b.with_header(name, value.as_str().unwrap());
-    }
-    b
+    Behaviour::from_case_step(step).unwrap()
 }
 
 async fn run(case: &Value) -> Result<(), String> {
@@ -343,9 +309,21 @@ async fn run(case: &Value) -> Result<(), String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shared_case_passes_in_rust() {
     let paths = cases();
-    assert!(paths.len() >= 60, "only {} shared cases", paths.len());
+    let files = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".json")
+        })
+        .count();
+    assert!(files > 0, "no shared cases");
     let mut failures = Vec::new();
+    let mut ran = 0;
     for path in &paths {
+        ran += 1;
         let case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         if let Err(why) = run(&case).await {
             failures.push(format!(
@@ -354,6 +332,7 @@ async fn every_shared_case_passes_in_rust() {
             ));
         }
     }
+    assert_eq!(ran, files, "cases run vs files in tests/cases");
     assert!(
         failures.is_empty(),
         "{} of {} cases failed:\n{}",

@@ -6,6 +6,10 @@
 // `cause` chain, and console.error(err) as an application would; plus every view of the
 // clients. Run with NODE_DEBUG=* so that Node's own debug output is captured too.
 //
+// Its inputs are data shared with the Rust and Python sweeps: tests/secret-inputs.json (the
+// rows for Node) and tests/emulator-errors.json. It prints `SWEEP ROWS <n>`, the data rows it
+// ran.
+//
 // It scans nothing itself: bindings-node/test/secret-sweep.test.js and tests/secrets/run
 // run it as a child process and search everything it printed for every form of the secret.
 // The last line of stdout is `SWEEP DONE <n> cases`.
@@ -23,6 +27,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const sms = require(path.join(ROOT, 'bindings-node'));
 const { Emulator } = require(path.join(ROOT, 'bindings-node', 'testing.js'));
 const { HostileServer, refusedPort } = require(path.join(ROOT, 'bindings-node', 'test', 'hostile-server.js'));
+const INPUTS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'secret-inputs.json'), 'utf8'));
+const ERROR_TABLE = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'emulator-errors.json'), 'utf8')).rows;
 
 const MARKER = JSON.parse(fs.readFileSync(path.join(__dirname, 'marker.json'), 'utf8'));
 const PID = MARKER.project_id;
@@ -32,6 +38,54 @@ const HEADER_ECHO = MARKER.echoes.filter((e) => /^[\x21-\x7e]+$/.test(e) && !e.i
 const PCT = MARKER.echoes[6]; // the percent-encoded secret
 const PHONE = '+12025550162';
 let cases = 0;
+/** Data rows run (tests/secret-inputs.json and tests/emulator-errors.json). */
+let rows = 0;
+
+/** The rows of a section of tests/secret-inputs.json that are for Node. */
+const mine = (section) => INPUTS[section].filter((row) => (row.only ?? ['node']).includes('node'));
+
+/** A template of tests/secret-inputs.json, filled in. */
+function fill(text) {
+  return text
+    .replaceAll('{secret}', SECRET)
+    .replaceAll('{project_id}', PID)
+    .replaceAll('{pct}', PCT)
+    .replaceAll('{header_echo}', HEADER_ECHO)
+    .replaceAll('{echo}', ECHO)
+    .replaceAll('{lone_surrogate}', '\ud800');
+}
+
+function fillJson(value) {
+  if (typeof value === 'string') return fill(value);
+  if (Array.isArray(value)) return value.map(fillJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [fill(k), fillJson(v)]));
+  }
+  return value;
+}
+
+/** The neutral option names of the file, as Node's options (timeouts in milliseconds). */
+const NODE_OPTION = { timeout: 'timeout_ms', connect_timeout: 'connect_timeout_ms' };
+
+/** A client option's value: a template, or one of the {$…} values of the file. */
+function optionValue(name, value, dir, label) {
+  const seconds = name in NODE_OPTION && typeof value === 'number';
+  if (seconds) return value * 1000;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if ('$nan' in value) return NaN;
+    if ('$bytes' in value) return Buffer.from(fill(value.$bytes));
+    if ('$to_string' in value) return { toString: () => fill(value.$to_string) };
+    if ('$file' in value) {
+      const file = path.join(dir, `${label.replaceAll(' ', '-')}.pem`);
+      fs.writeFileSync(file, fill(value.$file));
+      return file;
+    }
+    if ('$missing_file' in value) return path.join(dir, 'missing.pem');
+    if ('$directory' in value) return dir;
+    throw new Error(`not a value for Node: ${JSON.stringify(value)}`);
+  }
+  return fillJson(value);
+}
 
 function render(err) {
   const parts = [
@@ -99,26 +153,10 @@ const send = (name, c, fields = {}) => record(name, () => c.otps.sms.send({ phon
 
 async function validation(url) {
   const c = client(url);
-  const cases = [
-    ['phone empty', { phone_number: '' }],
-    ['phone no plus', { phone_number: '12025550162' }],
-    ['phone spaces', { phone_number: '+1 202 555 0162' }],
-    ['phone unassigned', { phone_number: '+999123456' }],
-    ['expiration 0', { expiration_minutes: 0 }],
-    ['expiration 11', { expiration_minutes: 11 }],
-    ['locale', { locale: 'xx-YY' }],
-    ['ip_address', { attributes: { ip_address: '300.1.1.1' } }],
-    ['user_agent', { attributes: { user_agent: 'u'.repeat(1025) } }],
-    ['user_id empty', { user_id: '' }],
-    ['session_token empty', { session_token: '' }],
-    ['session_jwt empty', { session_jwt: '' }],
-    ['both sessions', { session_token: 't', session_jwt: 'j' }],
-    ['phone type', { phone_number: 12025550162 }],
-    ['expiration type', { expiration_minutes: '5' }],
-    ['attributes type', { attributes: ['x'] }],
-    ['unknown field', { secret: SECRET }],
-  ];
-  for (const [name, fields] of cases) await send(`validation ${name}`, c, fields);
+  for (const row of mine('requests')) {
+    rows += 1;
+    await send(`validation ${row.name}`, c, fillJson(row.fields));
+  }
   await record('validation request type', () => c.otps.sms.send(SECRET));
   await record('validation signal type', () => c.otps.sms.send({ phone_number: PHONE }, { signal: SECRET }));
   await send('validation country', client(url, { allowed_country_codes: ['44'] }));
@@ -127,91 +165,34 @@ async function validation(url) {
 }
 
 async function configuration(url) {
-  const badSecrets = [
-    ['secret empty', ''],
-    ['secret blank', '   '],
-    ['secret newline', `${SECRET}\n`],
-    ['secret crlf', `${SECRET}\r\n`],
-    ['secret leading space', ` ${SECRET}`],
-    ['secret nul', `${SECRET}\u0000x`],
-    ['secret tab', `${SECRET}\tx`],
-    ['secret lone surrogate', `${SECRET}\ud800`],
-    ['secret buffer', Buffer.from(SECRET)],
-    ['secret number', 42],
-    ['secret object', { toString: () => SECRET }],
-  ];
-  for (const [name, secret] of badSecrets) {
-    await record(name, () => new sms.Client({ project_id: PID, secret, base_url: url }));
-  }
-  await record('project_id colon', () => new sms.Client({ project_id: `${PID}:${SECRET}`, secret: SECRET }));
-  for (const [name, base] of [
-    ['base_url http remote', `http://example.com/${PCT}`],
-    ['base_url credentials', `https://user:${PCT}@example.com`],
-    ['base_url raw credentials', `https://${PID}:${SECRET}@example.com`],
-    ['base_url query', `https://example.com/?s=${PCT}`],
-    ['base_url fragment', `https://example.com/#${SECRET}`],
-    ['base_url scheme', `ftp://example.com/${PCT}`],
-    ['base_url garbage', `not a url ${SECRET}`],
-    ['base_url bad port', `https://example.com:${SECRET}/`],
-  ]) {
-    await record(name, () => new sms.Client({ project_id: PID, secret: SECRET, base_url: base }));
-  }
-  await record('environment', () => new sms.Client({ project_id: PID, secret: SECRET, environment: `staging-${SECRET}` }));
-  await record('environment url', () =>
-    new sms.Client({ project_id: PID, secret: SECRET, environment: `https://u:${PCT}@example.com` }),
-  );
-  for (const [name, options] of [
-    ['timeout zero', { timeout_ms: 0 }],
-    ['timeout nan', { timeout_ms: NaN }],
-    ['timeout type', { timeout_ms: SECRET }],
-    ['connect_timeout huge', { connect_timeout_ms: 1e15 }],
-    ['max_retries', { max_retries: -1 }],
-    ['max_retries type', { max_retries: SECRET }],
-    ['country codes', { allowed_country_codes: ['x1'] }],
-    ['country codes string', { allowed_country_codes: SECRET }],
-    ['user_agent_suffix', { user_agent_suffix: 'bad\nsuffix' }],
-    ['retry_rate_limited type', { retry_rate_limited: SECRET }],
-    ['unknown option', { secret_key: SECRET }],
-  ]) {
-    await record(name, () => new sms.Client({ project_id: PID, secret: SECRET, base_url: url, ...options }));
-  }
-  await record('options type', () => new sms.Client(SECRET));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms-otp-sweep-'));
   try {
-    const pem = path.join(dir, 'bad.pem');
-    fs.writeFileSync(pem, `-----BEGIN CERTIFICATE-----\n${ECHO}\n-----END CERTIFICATE-----\n`);
-    await record('ca_file garbage', () => new sms.Client({ project_id: PID, secret: SECRET, base_url: url, ca_file: pem }));
-    fs.writeFileSync(pem, ECHO);
-    await record('ca_file no pem', () => new sms.Client({ project_id: PID, secret: SECRET, base_url: url, ca_file: pem }));
-    await record('ca_file missing', () =>
-      new sms.Client({ project_id: PID, secret: SECRET, base_url: url, ca_file: path.join(dir, 'missing') }),
-    );
-    await record('ca_file directory', () => new sms.Client({ project_id: PID, secret: SECRET, base_url: url, ca_file: dir }));
+    for (const row of mine('clients')) {
+      const options = { project_id: PID, secret: SECRET, base_url: url };
+      for (const [name, value] of Object.entries(row.client)) {
+        options[NODE_OPTION[name] ?? name] = optionValue(name, value, dir, row.name);
+      }
+      for (const [name, value] of Object.entries(options)) if (value === null) delete options[name];
+      rows += 1;
+      await record(row.name, () => new sms.Client(options));
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  await record('options type', () => new sms.Client(SECRET));
 }
 
 async function fromEnv() {
   const keys = ['STYTCH_PROJECT_ID', 'STYTCH_SECRET', 'STYTCH_BASE_URL'];
   const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
-  const rows = [
-    ['env no project', undefined, SECRET, undefined],
-    ['env no secret', PID, undefined, undefined],
-    ['env secret newline', PID, `${SECRET}\n`, undefined],
-    ['env secret spaces', PID, `  ${SECRET}  `, undefined],
-    ['env secret empty', PID, '', undefined],
-    ['env base_url remote http', PID, SECRET, `http://example.com/${PCT}`],
-    ['env base_url credentials', PID, SECRET, `https://${PID}:${PCT}@example.com/`],
-    ['env base_url garbage', PID, SECRET, `::${SECRET}`],
-  ];
   try {
-    for (const [name, pid, secret, url] of rows) {
-      for (const [key, value] of [[keys[0], pid], [keys[1], secret], [keys[2], url]]) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
+    for (const row of mine('env')) {
+      for (const key of keys) {
+        if (row[key] === null) delete process.env[key];
+        else process.env[key] = fill(row[key]);
       }
-      await record(name, () => sms.Client.fromEnv());
+      rows += 1;
+      await record(row.name, () => sms.Client.fromEnv());
     }
   } finally {
     for (const key of keys) {
@@ -221,52 +202,22 @@ async function fromEnv() {
   }
 }
 
-const ERROR_TABLE = [
-  [400, 'bad_request'],
-  [400, 'invalid_phone_number'],
-  [400, 'invalid_phone_number_country_code'],
-  [400, 'unsubscribed_phone_number'],
-  [400, 'invalid_expiration_otp'],
-  [400, 'invalid_locale'],
-  [400, 'invalid_user_id'],
-  [400, 'too_many_session_arguments'],
-  [400, 'duplicate_phone_number'],
-  [400, 'too_many_unverified_factors'],
-  [401, 'unauthorized_credentials'],
-  [403, 'captcha_required'],
-  [404, 'user_not_found'],
-  [404, 'session_not_found'],
-  [404, 'not_found'],
-  [405, 'method_not_allowed'],
-  [408, 'request_timeout'],
-  [429, 'too_many_requests'],
-  [499, 'client_closed_request'],
-  [500, 'internal_server_error'],
-  [502, 'internal_server_error'],
-  [503, 'server_unavailable'],
-  [504, 'internal_server_error'],
-];
-
 async function emulatorErrors() {
   const emu = await Emulator.start({ project_id: PID, secret: SECRET, rate_limit: 1 });
   try {
     console.log(`emulator: ${util.inspect(emu, { showHidden: true, depth: Infinity })} ${JSON.stringify(emu)}`);
     const c = client(emu.url);
-    for (const [status, error_type] of ERROR_TABLE) {
+    for (const { status, error_type } of ERROR_TABLE) {
       const fault = { status, error_type };
       if (status === 429 || status === 503) fault.retry_after = 3;
       await emu.injectFault(fault);
+      rows += 1;
       await send(`emulator ${status} ${error_type}`, c);
     }
-    for (const [name, fault] of [
-      ['reset before', { kind: 'reset_before_processing' }],
-      ['process then reset', { kind: 'process_then_reset' }],
-      ['malformed 502', { kind: 'malformed_body' }],
-      ['malformed 200', { kind: 'malformed_body', status: 200 }],
-      ['stall', { kind: 'stall' }],
-    ]) {
-      await emu.injectFault(fault);
-      await send(`emulator fault ${name}`, c);
+    for (const row of mine('emulator_faults')) {
+      await emu.injectFault(row.fault);
+      rows += 1;
+      await send(`emulator fault ${row.name}`, c);
     }
     await send('emulator 401 wrong secret', new sms.Client({ project_id: PID, secret: `${SECRET}-wrong`, base_url: emu.url }));
     await send(
@@ -289,51 +240,15 @@ async function emulatorErrors() {
   }
 }
 
-function jsonError(status) {
-  return JSON.stringify({
-    status_code: status,
-    request_id: 'request-id-test-echo',
-    error_type: 'echo',
-    error_message: ECHO,
-    error_url: `https://stytch.com/docs/api/errors/${status}`,
-    echo: { [ECHO]: [ECHO, { nested: ECHO }] },
-  });
-}
-
 async function hostile() {
-  const type = (t, extra = {}) => ({ 'Content-Type': t, ...extra });
-  const html = `<html><body><h1>502</h1><pre>${ECHO}</pre></body></html>`;
-  const answers = [];
-  for (const status of [400, 401, 403, 404, 418, 429, 500, 502, 503]) {
-    answers.push([`echo json ${status}`, () => ({ status, headers: type('application/json', { 'Retry-After': '2' }), body: jsonError(status) })]);
-  }
-  const asciiOnly = jsonError(400).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  answers.push(['echo json ascii-escaped', () => ({ status: 400, headers: type('application/json'), body: asciiOnly })]);
-  for (const [name, status, t, body] of [
-    ['echo html 502', 502, 'text/html', html],
-    ['echo html 400', 400, 'text/html', html],
-    ['echo html 200', 200, 'text/html', html],
-    ['echo text 401', 401, 'text/plain', ECHO],
-    ['echo json string 200', 200, 'application/json', JSON.stringify(ECHO)],
-    ['echo json string 500', 500, 'application/json', JSON.stringify(ECHO)],
-    ['echo 200 missing fields', 200, 'application/json', JSON.stringify({ request_id: ECHO, status_code: 200 })],
-    ['echo json truncated', 400, 'application/json', jsonError(400).slice(0, jsonError(400).length / 2)],
-    ['echo huge', 200, 'application/json', ECHO + ' '.repeat(1_100_000)],
-  ]) {
-    answers.push([name, () => ({ status, headers: type(t), body })]);
-  }
-  for (const status of [301, 302, 307, 308]) {
-    answers.push([`redirect ${status}`, () => ({ status, headers: { Location: `https://evil.example/${HEADER_ECHO}` }, body: ECHO })]);
-  }
-  answers.push(['stall', () => ({ kind: 'stall' })], ['reset', () => ({ kind: 'reset' })], ['close', () => ({ kind: 'close' })]);
-  const server = await HostileServer.start();
-  try {
-    for (const [name, answer] of answers) {
-      server.respond(answer);
-      await send(`hostile ${name}`, client(server.url));
+  for (const row of mine('hostile')) {
+    const server = await HostileServer.start(fillJson(row.behaviour));
+    try {
+      rows += 1;
+      await send(`hostile ${row.name}`, client(server.url));
+    } finally {
+      await server.close();
     }
-  } finally {
-    await server.close();
   }
 }
 
@@ -397,6 +312,7 @@ async function main() {
   await emulatorErrors();
   await hostile();
   await transport();
+  console.log(`SWEEP ROWS ${rows}`);
   console.log(`SWEEP DONE ${cases} cases`);
 }
 

@@ -6,6 +6,9 @@ with its __cause__/__context__ chain, and what `logging.exception` writes; plus 
 clients. The root logger is at DEBUG and asyncio runs in debug mode, so anything the
 package or the interpreter logs is printed too.
 
+Its inputs are data shared with the Rust and Node sweeps: tests/secret-inputs.json (the rows
+for Python) and tests/emulator-errors.json. It prints `SWEEP ROWS <n>`, the data rows it ran.
+
 It scans nothing itself: bindings-python/tests/test_secret_sweep.py and tests/secrets/run
 run it as a child process and search everything it printed for every form of the secret.
 The last line is `SWEEP DONE <n> cases`."""
@@ -13,6 +16,7 @@ The last line is `SWEEP DONE <n> cases`."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -36,6 +40,8 @@ from hostile import Behaviour, Hostile, closed_port  # noqa: E402
 from sms_otp.testing import Emulator  # noqa: E402
 
 MARKER: Dict[str, Any] = json.loads((HERE / "marker.json").read_text(encoding="utf-8"))
+INPUTS: Dict[str, Any] = json.loads((HERE.parent / "secret-inputs.json").read_text(encoding="utf-8"))
+ERROR_TABLE: List[Dict[str, Any]] = json.loads((HERE.parent / "emulator-errors.json").read_text(encoding="utf-8"))["rows"]
 PID: str = MARKER["project_id"]
 SECRET: str = MARKER["secret"]
 ECHO = "you sent " + " and ".join(MARKER["echoes"])
@@ -44,6 +50,67 @@ PCT = MARKER["echoes"][6]  # the percent-encoded secret
 PHONE = "+12025550162"
 LOG = logging.getLogger("secret-sweep")
 CASES = 0
+#: Data rows run (tests/secret-inputs.json and tests/emulator-errors.json).
+ROWS = 0
+SECTIONS = ("requests", "clients", "env", "emulator_faults", "hostile")
+
+
+def mine(section: str) -> List[Dict[str, Any]]:
+    """The rows of a section of tests/secret-inputs.json that are for Python; each counts."""
+    return [row for row in INPUTS[section] if "python" in row.get("only", ["python"])]
+
+
+def expected_rows() -> int:
+    return sum(len(mine(section)) for section in SECTIONS) + len(ERROR_TABLE)
+
+
+def counted() -> None:
+    global ROWS
+    ROWS += 1
+
+
+def fill(text: str) -> str:
+    """A template of tests/secret-inputs.json, filled in."""
+    for name, value in (
+        ("{secret}", SECRET),
+        ("{project_id}", PID),
+        ("{pct}", PCT),
+        ("{header_echo}", HEADER_ECHO),
+        ("{echo}", ECHO),
+        ("{lone_surrogate}", "\ud800"),
+        ("{byte_ff}", "\udcff"),  # how os.environ shows the byte 0xFF (surrogateescape)
+    ):
+        text = text.replace(name, value)
+    return text
+
+
+def fill_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return fill(value)
+    if isinstance(value, list):
+        return [fill_json(v) for v in value]
+    if isinstance(value, dict):
+        return {fill(k): fill_json(v) for k, v in value.items()}
+    return value
+
+
+def option_value(value: Any, workdir: Path, name: str) -> Any:
+    """A client option's value: a template, or one of the {$…} values of the file."""
+    if isinstance(value, dict):
+        if "$nan" in value:
+            return float("nan")
+        if "$bytes" in value:
+            return fill(value["$bytes"]).encode()
+        if "$file" in value:
+            path = workdir / f"{name}.pem"
+            path.write_text(fill(value["$file"]), encoding="utf-8")
+            return path
+        if "$missing_file" in value:
+            return workdir / "missing.pem"
+        if "$directory" in value:
+            return workdir
+        raise ValueError(f"not a value for Python: {value}")
+    return fill_json(value)
 
 
 def render(err: BaseException) -> str:
@@ -105,86 +172,29 @@ def send_async(name: str, c: sms_otp.Client, **fields: Any) -> None:
 
 def validation(url: str) -> None:
     c = client(url)
-    for name, fields in [
-        ("phone empty", {"phone_number": ""}),
-        ("phone no plus", {"phone_number": "12025550162"}),
-        ("phone spaces", {"phone_number": "+1 202 555 0162"}),
-        ("phone unassigned", {"phone_number": "+999123456"}),
-        ("expiration 0", {"expiration_minutes": 0}),
-        ("expiration 11", {"expiration_minutes": 11}),
-        ("locale", {"locale": "xx-YY"}),
-        ("ip_address", {"attributes": {"ip_address": "300.1.1.1"}}),
-        ("user_agent", {"attributes": {"user_agent": "u" * 1025}}),
-        ("attributes unknown key", {"attributes": {"nope": "x"}}),
-        ("user_id empty", {"user_id": ""}),
-        ("session_token empty", {"session_token": ""}),
-        ("session_jwt empty", {"session_jwt": ""}),
-        ("both sessions", {"session_token": "t", "session_jwt": "j"}),
-        ("phone type", {"phone_number": 12025550162}),
-        ("expiration type", {"expiration_minutes": "5"}),
-        ("attributes type", {"attributes": ["x"]}),
-        ("unknown keyword", {"secret": SECRET}),
-    ]:
-        send(f"validation {name}", c, **fields)
+    for row in mine("requests"):
+        counted()
+        send(f"validation {row['name']}", c, **fill_json(row["fields"]))
     send_async("validation phone", c, phone_number="nope")
     send("validation country", client(url, allowed_country_codes=["44"]))
     record("normalize", lambda: sms_otp.normalize_phone_number("call me"))
     record("normalize region", lambda: sms_otp.normalize_phone_number("202 555 0162", "ZZ"))
 
 
+def make_client(options: Dict[str, Any]) -> sms_otp.Client:
+    rest = {k: v for k, v in options.items() if k not in ("project_id", "secret")}
+    return sms_otp.Client(options["project_id"], options["secret"], **rest)
+
+
 def configuration(url: str) -> None:
-    bad_secrets: List[Tuple[str, Any]] = [
-        ("secret empty", ""),
-        ("secret blank", "   "),
-        ("secret newline", SECRET + "\n"),
-        ("secret crlf", SECRET + "\r\n"),
-        ("secret leading space", " " + SECRET),
-        ("secret nul", SECRET + "\0x"),
-        ("secret tab", SECRET + "\tx"),
-        ("secret lone surrogate", SECRET + "\ud800"),
-        ("secret bytes", SECRET.encode()),
-        ("secret int", 42),
-    ]
-    for name, bad in bad_secrets:
-        record(name, lambda bad=bad: sms_otp.Client(PID, bad, base_url=url))
-    record("project_id colon", lambda: sms_otp.Client(f"{PID}:{SECRET}", SECRET))
-    for name, base in [
-        ("base_url http remote", f"http://example.com/{PCT}"),
-        ("base_url credentials", f"https://user:{PCT}@example.com"),
-        ("base_url raw credentials", f"https://{PID}:{SECRET}@example.com"),
-        ("base_url query", f"https://example.com/?s={PCT}"),
-        ("base_url fragment", f"https://example.com/#{SECRET}"),
-        ("base_url scheme", f"ftp://example.com/{PCT}"),
-        ("base_url garbage", f"not a url {SECRET}"),
-        ("base_url bad port", f"https://example.com:{SECRET}/"),
-        ("custom_base_url credentials", f"https://u:{PCT}@example.com"),
-    ]:
-        key = "custom_base_url" if name.startswith("custom") else "base_url"
-        record(name, lambda base=base, key=key: sms_otp.Client(PID, SECRET, **{key: base}))
-    record("environment", lambda: sms_otp.Client(PID, SECRET, environment=f"staging-{SECRET}"))
-    record("environment url", lambda: sms_otp.Client(PID, SECRET, environment=f"https://u:{PCT}@example.com"))
-    for name, options in [
-        ("timeout zero", {"timeout": 0}),
-        ("timeout nan", {"timeout": float("nan")}),
-        ("timeout type", {"timeout": SECRET}),
-        ("connect_timeout huge", {"connect_timeout": 1e12}),
-        ("max_retries", {"max_retries": -1}),
-        ("max_retries type", {"max_retries": SECRET}),
-        ("country codes", {"allowed_country_codes": ["x1"]}),
-        ("country codes string", {"allowed_country_codes": SECRET}),
-        ("user_agent_suffix", {"user_agent_suffix": "bad\nsuffix"}),
-        ("retry_rate_limited type", {"retry_rate_limited": SECRET}),
-    ]:
-        record(name, lambda options=options: sms_otp.Client(PID, SECRET, base_url=url, **options))
     workdir = Path(tempfile.mkdtemp(prefix="sms-otp-sweep-"))
     try:
-        pem = workdir / "bad.pem"
-        pem.write_text(f"-----BEGIN CERTIFICATE-----\n{ECHO}\n-----END CERTIFICATE-----\n", encoding="utf-8")
-        record("ca_file garbage", lambda: sms_otp.Client(PID, SECRET, base_url=url, ca_file=pem))
-        pem.write_text(ECHO, encoding="utf-8")
-        record("ca_file no pem", lambda: sms_otp.Client(PID, SECRET, base_url=url, ca_file=str(pem)))
-        record("ca_file missing", lambda: sms_otp.Client(PID, SECRET, base_url=url, ca_file=workdir / "missing"))
-        record("ca_file directory", lambda: sms_otp.Client(PID, SECRET, base_url=url, ca_file=workdir))
+        for row in mine("clients"):
+            options: Dict[str, Any] = {"project_id": PID, "secret": SECRET, "base_url": url}
+            options.update({k: option_value(v, workdir, row["name"].replace(" ", "-")) for k, v in row["client"].items()})
+            options = {k: v for k, v in options.items() if v is not None}
+            counted()
+            record(row["name"], functools.partial(make_client, options))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     record("pickle client", lambda: pickle.dumps(client(url)))
@@ -192,25 +202,15 @@ def configuration(url: str) -> None:
 
 def from_env() -> None:
     saved = {k: os.environ.get(k) for k in ("STYTCH_PROJECT_ID", "STYTCH_SECRET", "STYTCH_BASE_URL")}
-    cases: List[Tuple[str, Optional[str], Optional[str], Optional[str]]] = [
-        ("env no project", None, SECRET, None),
-        ("env no secret", PID, None, None),
-        ("env secret newline", PID, SECRET + "\n", None),
-        ("env secret spaces", PID, f"  {SECRET}  ", None),
-        ("env secret empty", PID, "", None),
-        ("env secret surrogateescape", PID, SECRET + "\udcff", None),
-        ("env base_url remote http", PID, SECRET, f"http://example.com/{PCT}"),
-        ("env base_url credentials", PID, SECRET, f"https://{PID}:{PCT}@example.com/"),
-        ("env base_url garbage", PID, SECRET, f"::{SECRET}"),
-    ]
     try:
-        for name, pid, secret, url in cases:
-            for key, value in (("STYTCH_PROJECT_ID", pid), ("STYTCH_SECRET", secret), ("STYTCH_BASE_URL", url)):
-                if value is None:
+        for row in mine("env"):
+            for key in saved:
+                if row[key] is None:
                     os.environ.pop(key, None)
                 else:
-                    os.environ[key] = value
-            record(name, sms_otp.Client.from_env)
+                    os.environ[key] = fill(row[key])
+            counted()
+            record(row["name"], sms_otp.Client.from_env)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -219,52 +219,22 @@ def from_env() -> None:
                 os.environ[key] = value
 
 
-ERROR_TABLE = [
-    (400, "bad_request"),
-    (400, "invalid_phone_number"),
-    (400, "invalid_phone_number_country_code"),
-    (400, "unsubscribed_phone_number"),
-    (400, "invalid_expiration_otp"),
-    (400, "invalid_locale"),
-    (400, "invalid_user_id"),
-    (400, "too_many_session_arguments"),
-    (400, "duplicate_phone_number"),
-    (400, "too_many_unverified_factors"),
-    (401, "unauthorized_credentials"),
-    (403, "captcha_required"),
-    (404, "user_not_found"),
-    (404, "session_not_found"),
-    (404, "not_found"),
-    (405, "method_not_allowed"),
-    (408, "request_timeout"),
-    (429, "too_many_requests"),
-    (499, "client_closed_request"),
-    (500, "internal_server_error"),
-    (502, "internal_server_error"),
-    (503, "server_unavailable"),
-    (504, "internal_server_error"),
-]
-
-
 def emulator_errors() -> None:
     with Emulator(project_id=PID, secret=SECRET, rate_limit=1) as emu:
         print(f"emulator: {emu!r}", flush=True)
         c = client(emu.url)
-        for status, error_type in ERROR_TABLE:
+        for row in ERROR_TABLE:
+            status, error_type = row["status"], row["error_type"]
             fault: Dict[str, Any] = {"status": status, "error_type": error_type}
             if status in (429, 503):
                 fault["retry_after"] = 3
             emu.inject_fault(**fault)
+            counted()
             send(f"emulator {status} {error_type}", c)
-        for name, fault in [
-            ("reset before", {"kind": "reset_before_processing"}),
-            ("process then reset", {"kind": "process_then_reset"}),
-            ("malformed 502", {"kind": "malformed_body"}),
-            ("malformed 200", {"kind": "malformed_body", "status": 200}),
-            ("stall", {"kind": "stall"}),
-        ]:
-            emu.inject_fault(**fault)
-            send(f"emulator fault {name}", c)
+        for row in mine("emulator_faults"):
+            emu.inject_fault(**row["fault"])
+            counted()
+            send(f"emulator fault {row['name']}", c)
         emu.inject_fault(status=503, error_type="server_unavailable")
         send_async("emulator 503", c)
         send("emulator 401 wrong secret", sms_otp.Client(PID, SECRET + "-wrong", base_url=emu.url))
@@ -276,50 +246,13 @@ def emulator_errors() -> None:
         send("emulator session_not_found", c, phone_number="+12025550124", session_token=f"token-{PCT}")
 
 
-def json_error(status: int) -> bytes:
-    return json.dumps(
-        {
-            "status_code": status,
-            "request_id": "request-id-test-echo",
-            "error_type": "echo",
-            "error_message": ECHO,
-            "error_url": f"https://stytch.com/docs/api/errors/{status}",
-            "echo": {ECHO: [ECHO, {"nested": ECHO}]},
-        }
-    ).encode()
-
-
 def hostile() -> None:
-    ctype = lambda t: [("Content-Type", t)]  # noqa: E731
-    html = f"<html><body><h1>502</h1><pre>{ECHO}</pre></body></html>".encode()
-    behaviours: List[Tuple[str, Behaviour]] = []
-    for status in (400, 401, 403, 404, 418, 429, 500, 502, 503):
-        headers = ctype("application/json") + [("Retry-After", "2")]
-        behaviours.append((f"echo json {status}", Behaviour(status=status, body=json_error(status), headers=headers)))
-    # json.dumps escapes every non-ASCII character as \uXXXX; ensure_ascii=False does not.
-    raw = json.loads(json_error(400))
-    behaviours.append(("echo json unescaped", Behaviour(status=400, body=json.dumps(raw, ensure_ascii=False).encode(), headers=ctype("application/json"))))
-    for name, status, kind, body in [
-        ("echo html 502", 502, "text/html", html),
-        ("echo html 400", 400, "text/html", html),
-        ("echo html 200", 200, "text/html", html),
-        ("echo text 401", 401, "text/plain", ECHO.encode()),
-        ("echo json string 200", 200, "application/json", json.dumps(ECHO).encode()),
-        ("echo json string 500", 500, "application/json", json.dumps(ECHO).encode()),
-        ("echo 200 missing fields", 200, "application/json", json.dumps({"request_id": ECHO, "status_code": 200}).encode()),
-        ("echo json truncated", 400, "application/json", json_error(400)[: len(json_error(400)) // 2]),
-        ("echo huge", 200, "application/json", ECHO.encode() + b" " * 1_100_000),
-    ]:
-        behaviours.append((name, Behaviour(status=status, body=body, headers=ctype(kind))))
-    for status in (301, 302, 307, 308):
-        behaviours.append((f"redirect {status}", Behaviour(status=status, body=ECHO.encode(), headers=[("Location", f"https://evil.example/{HEADER_ECHO}")])))
-    for kind in ("stall", "reset", "close", "huge"):
-        behaviours.append((kind, Behaviour(kind=kind)))
-    for name, behaviour in behaviours:
-        with Hostile([behaviour]) as server:
-            send(f"hostile {name}", client(server.url))
-            if name in ("echo json 500", "echo html 502", "stall"):
-                send_async(f"hostile {name}", client(server.url))
+    for row in mine("hostile"):
+        with Hostile([Behaviour.of(fill_json(row["behaviour"]))]) as server:
+            counted()
+            send(f"hostile {row['name']}", client(server.url))
+            if row.get("also_async"):
+                send_async(f"hostile {row['name']}", client(server.url))
 
 
 def self_signed(workdir: Path) -> Optional[Tuple[Path, Path]]:
@@ -392,6 +325,7 @@ def main() -> None:
     emulator_errors()
     hostile()
     transport()
+    print(f"SWEEP ROWS {ROWS}", flush=True)
     print(f"SWEEP DONE {CASES} cases", flush=True)
 
 
