@@ -90,6 +90,11 @@
 //! ([`Emulator::ca_certificate_pem`]) through their usual setting: `REQUESTS_CA_BUNDLE` and
 //! `SSL_CERT_FILE` for the Python SDK (requests / aiohttp), `NODE_EXTRA_CA_CERTS` for Node.
 //!
+//! ## Language bindings
+//!
+//! [`testing`] is the testing API of the Python and Node bindings, once: the admin
+//! operations as calls of JSON data with one error type, so both languages behave alike.
+//!
 //! ## Runtime
 //!
 //! [`Emulator::start`] needs a Tokio runtime (it spawns the server on the current one).
@@ -105,6 +110,7 @@ mod send;
 mod server;
 mod sms_text;
 mod state;
+pub mod testing;
 mod tls;
 
 use std::fmt;
@@ -492,7 +498,8 @@ impl Emulator {
             .create_user(phone_number.map(str::to_owned))?)
     }
 
-    /// Creates a session for an existing user (as `POST sessions`).
+    /// Creates a session for an existing user (as `POST sessions`: 400 `invalid_user_id`
+    /// for an ID that is not `user-test-<uuid>`, 404 `user_not_found` for an unknown one).
     pub fn create_session(&self, user_id: &str) -> Result<Session, AdminError> {
         Ok(self.shared.state().create_session(user_id)?)
     }

@@ -10,7 +10,7 @@ use sms_otp::{Locale, SANDBOX_PHONE_NUMBER};
 
 use crate::api_errors::ApiError;
 use crate::clock::{rfc3339, Clock};
-use crate::ids::uuid;
+use crate::ids::{is_uuid, uuid};
 use crate::sms_text::sms_text;
 
 /// The code every send to the sandbox number gets.
@@ -597,6 +597,9 @@ impl State {
     }
 
     pub(crate) fn create_session(&mut self, user_id: &str) -> Result<Session, ApiError> {
+        if !user_id.strip_prefix("user-test-").is_some_and(is_uuid) {
+            return Err(ApiError::of("invalid_user_id"));
+        }
         if !self.users.contains(user_id) {
             return Err(ApiError::of("user_not_found"));
         }
