@@ -536,16 +536,19 @@ fn config(language: Language, options: &Value) -> Result<Config, EmulatorError> 
     Ok(c)
 }
 
-/// What a call resolves to: its JSON result, or its error.
-pub type Pending = Pin<Box<dyn Future<Output = Result<Value, EmulatorError>> + Send>>;
+/// What a call resolves to: its result as JSON text (objects with their fields in the admin
+/// API's order), or its error.
+pub type Pending = Pin<Box<dyn Future<Output = Result<String, EmulatorError>> + Send>>;
 
-fn done(result: Result<Value, EmulatorError>) -> Pending {
+fn done(result: Result<String, EmulatorError>) -> Pending {
     Box::pin(ready(result))
 }
 
-fn json(value: &impl Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
+
+const NULL: &str = "null";
 
 /// A running emulator as the bindings' testing API sees it.
 pub struct TestEmulator {
@@ -624,7 +627,7 @@ impl TestEmulator {
                     if let Some(emulator) = emulator {
                         emulator.shutdown().await;
                     }
-                    Ok(Value::Null)
+                    Ok(NULL.to_owned())
                 })
             }
             (_, None) => done(Err(EmulatorError::stopped())),
@@ -636,7 +639,7 @@ impl TestEmulator {
                     let phone = phone.as_deref();
                     match admin::wait_for_message(&shared, changes, from, phone, timeout).await {
                         Next::Message(message) => Ok(json(&message)),
-                        Next::TimedOut => Ok(Value::Null),
+                        Next::TimedOut => Ok(NULL.to_owned()),
                         Next::ShuttingDown => Err(EmulatorError::stopped()),
                     }
                 })
@@ -647,7 +650,7 @@ impl TestEmulator {
 }
 
 /// A call that is done at once.
-fn now(emu: &Emulator, op: Op) -> Result<Value, EmulatorError> {
+fn now(emu: &Emulator, op: Op) -> Result<String, EmulatorError> {
     let admin = |field: Option<&'static str>| move |e| EmulatorError::admin(e, field);
     Ok(match op {
         Op::Messages(phone) => json(&emu.messages(phone.as_deref())),
@@ -665,12 +668,12 @@ fn now(emu: &Emulator, op: Op) -> Result<Value, EmulatorError> {
         Op::ClearFaults => json(&emu.clear_faults()),
         Op::AdvanceClock(by) => {
             emu.advance_clock(by);
-            Value::Null
+            NULL.to_owned()
         }
         Op::Reset => {
             emu.reset();
-            Value::Null
+            NULL.to_owned()
         }
-        Op::NextMessage(..) | Op::Stop => Value::Null,
+        Op::NextMessage(..) | Op::Stop => NULL.to_owned(),
     })
 }
