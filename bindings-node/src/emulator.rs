@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{Either, PromiseRaw};
 use napi::{Env, Result};
 use napi_derive::napi;
 use serde_json::Value;
-use sms_otp_emulator::testing::{EmulatorError, ErrorKind, Language, TestEmulator, METHODS};
+use sms_otp_emulator::testing::{EmulatorError, Language, TestEmulator, METHODS};
 use tokio::runtime::Handle;
 
 /// A failed call: `kind` as `EmulatorError.kind`, or `type` for a `TypeError`.
@@ -40,13 +40,8 @@ fn outcome<T>(result: std::result::Result<T, EmulatorError>) -> Outcome<T> {
 
 /// testing.js writes the JSON; text it could not read is a type error all the same.
 fn parse(json: &str) -> std::result::Result<Value, EmulatorError> {
-    serde_json::from_str(json).map_err(|e| EmulatorError {
-        kind: ErrorKind::Type,
-        message: format!("the emulator's arguments are not JSON data: {e}"),
-        field: None,
-        status: None,
-        error_type: None,
-    })
+    let unreadable = |e| EmulatorError::not_data("arguments", &format!("unreadable JSON ({e})"));
+    serde_json::from_str(json).map_err(unreadable)
 }
 
 /// A running emulator. `call("stop")` shuts it down; dropping it (garbage collection) stops
@@ -55,6 +50,12 @@ fn parse(json: &str) -> std::result::Result<Value, EmulatorError> {
 #[derive(Debug)]
 pub struct NativeEmulator {
     inner: TestEmulator,
+    #[napi(readonly)]
+    pub url: String,
+    #[napi(readonly)]
+    pub project_id: String,
+    #[napi(readonly)]
+    pub secret: String,
 }
 
 /// Starts an emulator from its options (JSON text); resolves when it is listening.
@@ -66,7 +67,12 @@ pub fn start_emulator<'env>(
     env.spawn_future(async move {
         let started = parse(&options)
             .and_then(|o| TestEmulator::start(&Handle::current(), Language::Node, &o));
-        Ok(outcome(started.map(|inner| NativeEmulator { inner })))
+        Ok(outcome(started.map(|inner| NativeEmulator {
+            url: inner.url().into(),
+            project_id: inner.project_id().into(),
+            secret: inner.secret().into(),
+            inner,
+        })))
     })
 }
 
@@ -90,21 +96,6 @@ impl NativeEmulator {
         METHODS.iter().map(|m| (*m).to_owned()).collect()
     }
 
-    #[napi(getter)]
-    pub fn url(&self) -> String {
-        self.inner.url().to_owned()
-    }
-
-    #[napi(getter)]
-    pub fn project_id(&self) -> String {
-        self.inner.project_id().to_owned()
-    }
-
-    #[napi(getter)]
-    pub fn secret(&self) -> String {
-        self.inner.secret().to_owned()
-    }
-
     /// One of `methods()` with its arguments (JSON text); resolves to the result as JSON text.
     #[napi]
     pub fn call<'env>(
@@ -114,11 +105,6 @@ impl NativeEmulator {
         args: String,
     ) -> Result<PromiseRaw<'env, Outcome<String>>> {
         let pending = parse(&args).map(|args| self.inner.call(&method, &args));
-        env.spawn_future(async move {
-            Ok(outcome(match pending {
-                Ok(pending) => pending.await,
-                Err(e) => Err(e),
-            }))
-        })
+        env.spawn_future(async move { Ok(outcome(async { pending?.await }.await)) })
     }
 }

@@ -16,21 +16,15 @@ fn raise(py: Python<'_>, e: EmulatorError) -> PyErr {
     if e.kind == ErrorKind::Type {
         return PyTypeError::new_err(e.message);
     }
-    let class = py
+    let args = (e.message, e.kind.as_str(), e.field, e.status, e.error_type);
+    let error = py
         .import("sms_otp.testing")
-        .and_then(|m| m.getattr("EmulatorError"));
-    let kw = PyDict::new(py);
-    let made = kw.set_item("kind", e.kind.as_str()).and_then(|()| {
-        kw.set_item("field", e.field)?;
-        kw.set_item("status", e.status)?;
-        kw.set_item("error_type", e.error_type)?;
-        class?.call((e.message,), Some(&kw))
-    });
-    made.map_or_else(|err| err, PyErr::from_value)
+        .and_then(|m| m.getattr("EmulatorError")?.call1(args));
+    error.map_or_else(|err| err, PyErr::from_value)
 }
 
 /// Python data (`None`, `bool`, `int`, `float`, `str`, `list`, `tuple`, `dict`) as JSON for
-/// `method`. Ints beyond 64 bits become floats (out of range there).
+/// `method`. Ints beyond 64 bits become floats (out of range wherever an integer goes).
 fn to_json(method: &str, value: &Bound<'_, PyAny>, field: &str, depth: u8) -> PyResult<Value> {
     let bad = |reason| raise(value.py(), EmulatorError::bad_value(method, field, reason));
     if value.is_none() {
@@ -38,29 +32,21 @@ fn to_json(method: &str, value: &Bound<'_, PyAny>, field: &str, depth: u8) -> Py
     } else if let Ok(b) = value.cast::<PyBool>() {
         Ok(Value::Bool(b.is_true()))
     } else if value.is_instance_of::<PyInt>() {
-        if let Ok(n) = value.extract::<i64>() {
-            return Ok(n.into());
-        }
-        if let Ok(n) = value.extract::<u64>() {
-            return Ok(n.into());
-        }
-        let huge = if value.gt(0)? { f64::MAX } else { f64::MIN };
-        Ok(value.extract::<f64>().unwrap_or(huge).into())
+        let n = value.extract::<i64>().map(Value::from);
+        let n = n.or_else(|_| value.extract::<u64>().map(Value::from));
+        Ok(n.unwrap_or_else(|_| value.extract::<f64>().unwrap_or(f64::MAX).into()))
     } else if let Ok(f) = value.cast::<PyFloat>() {
-        let number = serde_json::Number::from_f64(f.value());
-        number
-            .map(Value::Number)
-            .ok_or_else(|| bad("must be a finite number"))
+        let number = serde_json::Number::from_f64(f.value()).map(Value::Number);
+        number.ok_or_else(|| bad("must be a finite number"))
     } else if let Ok(s) = value.cast::<PyString>() {
         let text = s.to_cow().map_err(|_| bad(UNPAIRED))?;
         Ok(Value::String(text.into_owned()))
     } else if let (Ok(d), true) = (value.cast::<PyDict>(), depth < 32) {
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            let key = k
-                .cast::<PyString>()
-                .map_err(|_| PyTypeError::new_err(format!("{field} keys must be str")))?;
-            let key = key.to_cow().map_err(|_| bad(UNPAIRED))?.into_owned();
+            let Value::String(key) = to_json(method, &k, field, depth + 1)? else {
+                return Err(PyTypeError::new_err(format!("{field} keys must be str")));
+            };
             let name = if depth == 0 {
                 key.clone()
             } else {
@@ -71,10 +57,9 @@ fn to_json(method: &str, value: &Bound<'_, PyAny>, field: &str, depth: u8) -> Py
         Ok(Value::Object(map))
     } else if (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) && depth < 32
     {
-        let items = value
-            .try_iter()?
-            .enumerate()
-            .map(|(i, item)| to_json(method, &item?, &format!("{field}[{i}]"), depth + 1));
+        let items = value.try_iter()?.enumerate();
+        let items =
+            items.map(|(i, item)| to_json(method, &item?, &format!("{field}[{i}]"), depth + 1));
         items.collect::<PyResult<_>>().map(Value::Array)
     } else {
         let type_name = match value.get_type().name() {
@@ -91,7 +76,15 @@ fn to_json(method: &str, value: &Bound<'_, PyAny>, field: &str, depth: u8) -> Py
 
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]
-pub struct NativeEmulator(TestEmulator);
+pub struct NativeEmulator {
+    inner: TestEmulator,
+    #[pyo3(get)]
+    url: String,
+    #[pyo3(get)]
+    project_id: String,
+    #[pyo3(get)]
+    secret: String,
+}
 
 #[pymethods]
 impl NativeEmulator {
@@ -103,39 +96,26 @@ impl NativeEmulator {
     fn new(py: Python<'_>, options: &Bound<'_, PyAny>) -> PyResult<Self> {
         let options = to_json("start", options, "options", 0)?;
         let handle = runtime()?.handle().clone();
-        let started = TestEmulator::start(&handle, Language::Python, &options);
-        started.map(NativeEmulator).map_err(|e| raise(py, e))
-    }
-
-    #[getter]
-    fn url(&self) -> &str {
-        self.0.url()
-    }
-
-    #[getter]
-    fn project_id(&self) -> &str {
-        self.0.project_id()
-    }
-
-    #[getter]
-    fn secret(&self) -> &str {
-        self.0.secret()
+        let inner =
+            TestEmulator::start(&handle, Language::Python, &options).map_err(|e| raise(py, e))?;
+        let (url, project_id, secret) = (
+            inner.url().into(),
+            inner.project_id().into(),
+            inner.secret().into(),
+        );
+        Ok(NativeEmulator {
+            inner,
+            url,
+            project_id,
+            secret,
+        })
     }
 
     /// One of `METHODS` with its arguments (a dict); the result as JSON text. Waits with the
     /// GIL released.
     fn call(&self, py: Python<'_>, method: &str, args: &Bound<'_, PyAny>) -> PyResult<String> {
-        let pending = self.0.call(method, &to_json(method, args, method, 0)?);
+        let pending = self.inner.call(method, &to_json(method, args, method, 0)?);
         let rt = runtime()?;
-        let result = py.detach(|| rt.block_on(pending));
-        result.map_err(|e| raise(py, e))
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "NativeEmulator(url={:?}, project_id={:?})",
-            self.0.url(),
-            self.0.project_id()
-        )
+        py.detach(|| rt.block_on(pending)).map_err(|e| raise(py, e))
     }
 }

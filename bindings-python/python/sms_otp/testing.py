@@ -30,7 +30,6 @@ class EmulatorError(RuntimeError):
     def __init__(
         self,
         message: str,
-        *,
         kind: str = "admin",
         field: Optional[str] = None,
         status: Optional[int] = None,
