@@ -58,9 +58,10 @@ class Emulator:
         rate_limit: Optional[int] = None,
         rate_window: Optional[float] = None,
     ) -> None:
-        options: Dict[str, Any] = dict(host=host, port=port, project_id=project_id, secret=secret, seed=seed)
-        options.update(allowed_country_codes=allowed_country_codes, rate_limit=rate_limit, rate_window=rate_window)
-        self._native = _native.NativeEmulator(options)
+        self._native = _native.NativeEmulator(
+            dict(host=host, port=port, project_id=project_id, secret=secret, seed=seed, rate_limit=rate_limit)
+            | dict(allowed_country_codes=allowed_country_codes, rate_window=rate_window)
+        )
         self.url: str = self._native.url
         self.project_id: str = self._native.project_id
         self.secret: str = self._native.secret
@@ -76,7 +77,9 @@ class Emulator:
         """Sent messages, oldest first (each with `code`, `status`, `text`, …)."""
         return list(self._call("messages", phone_number=phone_number))
 
-    def next_message(self, phone_number: Optional[str] = None, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]:
+    def next_message(
+        self, phone_number: Optional[str] = None, timeout: Optional[float] = None
+    ) -> Optional[Dict[str, Any]]:
         """The first message sent after this call (long-poll, no sleeping), or None when none
         came within `timeout` seconds (default 10, at most 600)."""
         message: Optional[Dict[str, Any]] = self._call("next_message", phone_number=phone_number, timeout=timeout)
