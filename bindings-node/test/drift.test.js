@@ -161,6 +161,6 @@ test('the testing API: the native methods, declared in testing.d.ts, and the sam
   assert.deepEqual(declared.sort(), expected, 'testing.d.ts Emulator methods');
   const python = path.join(PACKAGE_DIR, '..', 'bindings-python', 'python', 'sms_otp', 'testing.py');
   const pyClass = /^class Emulator:([\s\S]*?)(?=^\S)/m.exec(fs.readFileSync(python, 'utf8'))[1];
-  const pyMethods = [...pyClass.matchAll(/^ {4}def ([a-z]\w*)\(self/gm)].map((m) => camel(m[1]));
+  const pyMethods = [...pyClass.matchAll(/^ {4}def ([a-z]\w*)\(\s*self/gm)].map((m) => camel(m[1]));
   assert.deepEqual(pyMethods.sort(), expected, 'sms_otp.testing.Emulator methods (Python), in camelCase');
 });
