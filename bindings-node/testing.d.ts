@@ -17,7 +17,7 @@ export interface EmulatorOptions {
   allowed_country_codes?: readonly string[] | null | undefined;
   /** Sends per number per window before 429. Default 5. */
   rate_limit?: number | null | undefined;
-  /** Length of a rate-limit window. Default one hour. */
+  /** Length of a rate-limit window, in milliseconds. Default one hour. */
   rate_window_ms?: number | null | undefined;
 }
 
@@ -89,12 +89,20 @@ export interface EmulatorSession {
   session_jwt: string;
 }
 
-/** An emulator call failed. */
+/** An emulator call failed (a wrong argument type is a `TypeError` instead). */
 export declare class EmulatorError extends Error {
-  readonly kind: 'invalid_config' | 'live_credentials' | 'bind' | 'start' | 'admin' | 'stopped' | 'invalid_argument';
+  constructor(
+    message: string,
+    details?: { kind?: EmulatorError['kind']; field?: string | null; status?: number | null; error_type?: string | null },
+  );
+  /** `live_credentials`, `invalid_config`, `bind`, `start`: it did not start; `admin`: the
+   * emulator refused the call; `stopped`: it was stopped. */
+  readonly kind: 'live_credentials' | 'invalid_config' | 'bind' | 'start' | 'admin' | 'stopped';
+  /** The option or argument at fault, when one is. */
   readonly field: string | null;
-  /** The admin API's HTTP status, for `admin` failures. */
+  /** `admin`: the status the admin API answers to the same request. */
   readonly status: number | null;
+  /** `admin`: the admin API's `error_type` (`bad_request`, `invalid_phone_number`, …). */
   readonly error_type: string | null;
 }
 
@@ -110,19 +118,26 @@ export declare class Emulator {
   /** A `Client` bound to this emulator (credentials and `base_url` preset). */
   client(options?: Partial<ClientOptions> | null | undefined): Client;
   /** Sent messages, oldest first. */
-  messages(filter?: { phone_number?: string | null } | null | undefined): Promise<EmulatorMessage[]>;
-  /** The first message sent after this call, or null after `timeout_ms` (default 10000). */
-  nextMessage(filter?: { phone_number?: string | null | undefined; timeout_ms?: number | null } | null | undefined): Promise<EmulatorMessage | null>;
+  messages(filter?: { phone_number?: string | null | undefined } | null | undefined): Promise<EmulatorMessage[]>;
+  /** The first message sent after this call, or null when none came within `timeout_ms`
+   * (default 10000, at most 600000). */
+  nextMessage(
+    filter?: { phone_number?: string | null | undefined; timeout_ms?: number | bigint | null | undefined } | null | undefined,
+  ): Promise<EmulatorMessage | null>;
   /** Empties the inbox; resolves to how many messages it held. */
   clearMessages(): Promise<number>;
-  createUser(options?: { phone_number?: string | null } | null | undefined): Promise<EmulatorUser>;
+  /** A new user, optionally owning `phone_number`. */
+  createUser(options?: { phone_number?: string | null | undefined } | null | undefined): Promise<EmulatorUser>;
+  /** A new session for an existing user. */
   createSession(options: { user_id: string }): Promise<EmulatorSession>;
+  /** Arms a fault; resolves to it. */
   injectFault(spec?: FaultSpec | null | undefined): Promise<FaultInfo>;
+  /** Every fault, spent ones included. */
   faults(): Promise<FaultInfo[]>;
   /** Forgets every fault, armed or spent; resolves to how many there were. */
   clearFaults(): Promise<number>;
-  /** Moves the emulator's clock forward. */
-  advanceClock(seconds: number): Promise<void>;
+  /** Moves the emulator's clock forward by `ms` milliseconds. */
+  advanceClock(ms: number): Promise<void>;
   /** Forgets everything. */
   reset(): Promise<void>;
   /** Stops listening and waits until every connection is closed. */

@@ -8,119 +8,60 @@
 //   const [message] = await emu.messages({ phone_number: '+12025550162' });
 //   await emu.stop();
 //
-// A running emulator does not keep the process alive on its own.
+// The same API as Python's sms_otp.testing (names in camelCase, durations in milliseconds),
+// implemented once in Rust (sms_otp_emulator::testing): this file only turns JS values into
+// JSON and failures into errors. A running emulator does not keep the process alive.
 
-const http = require('node:http');
 const util = require('node:util');
 const native = require('./lib/native.js');
 const { Client } = require('./lib/client.js');
 const args = require('./lib/args.js');
 
-/** An emulator call failed. `kind` says how (`invalid_config`, `live_credentials`, `bind`,
- * `admin`, `stopped`, `invalid_argument`); admin failures carry `status` and `error_type`. */
+/** An emulator call failed. `kind`: `live_credentials`, `invalid_config`, `bind` or `start`
+ * (it did not start), `admin` (refused, with the admin API's `status` and `error_type`) or
+ * `stopped`; `field` names the option or argument at fault, when one is. */
 class EmulatorError extends Error {
-  constructor(message, details = {}) {
+  constructor(message, { kind = 'admin', field = null, status = null, error_type = null } = {}) {
     super(message);
-    this.kind = details.kind ?? 'admin';
-    this.field = details.field ?? null;
-    this.status = details.status ?? null;
-    this.error_type = details.error_type ?? null;
+    Object.assign(this, { kind, field, status, error_type });
   }
 }
-Object.defineProperty(EmulatorError.prototype, 'name', {
-  value: 'EmulatorError',
-  writable: true,
-  configurable: true,
-  enumerable: false,
-});
+Object.defineProperty(EmulatorError.prototype, 'name', { value: 'EmulatorError', writable: true, configurable: true });
 
+/** A native failure as the error to throw (`type`: a TypeError). */
 function failure(f) {
-  const error = new EmulatorError(f.message, {
-    kind: f.kind,
-    field: f.field,
-    status: f.status,
-    error_type: f.errorType,
-  });
-  Error.captureStackTrace(error, failure);
-  return error;
+  if (f.kind === 'type') return new TypeError(f.message);
+  const { kind, field = null, status = null, errorType: error_type = null } = f;
+  return new EmulatorError(f.message, { kind, field, status, error_type });
 }
 
-function isFailure(value) {
-  return typeof value === 'object' && value !== null && typeof value.kind === 'string' && 'message' in value;
-}
+const UNPAIRED = 'is not valid Unicode (it contains unpaired surrogates)';
 
-/** The value of a native admin call, or throws its failure. */
-function unwrap(result) {
-  if (isFailure(result)) throw failure(result);
-  return result;
-}
-
-const START_KEYS = new Set([
-  'host',
-  'port',
-  'project_id',
-  'secret',
-  'seed',
-  'allowed_country_codes',
-  'rate_limit',
-  'rate_window_ms',
-]);
-
-function checkObject(value, what, allowed) {
-  if (value === undefined || value === null) return {};
-  if (!args.isPlainObject(value)) {
-    throw new TypeError(`${what} must be an object, got ${args.typeName(value)}`);
+/** JS data as JSON text for `method`: bigints exact, a number beyond 2^53 as a float (not
+ * exact, so no integer), undefined keys left out; what JSON cannot carry is refused. */
+function toJson(method, value, field, depth = 0) {
+  const bad = (reason) => failure(native.emulatorBadValue(method, field, reason));
+  switch (typeof value) {
+    case 'undefined':
+      return 'null';
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw bad('must be a finite number');
+      return Number.isSafeInteger(value) ? String(value) : value.toExponential();
+    case 'string':
+      if (typeof value.isWellFormed === 'function' ? !value.isWellFormed() : /\p{Cs}/u.test(value)) throw bad(UNPAIRED);
+      return JSON.stringify(value);
   }
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) {
-      throw new TypeError(`${what} has an unknown key ${JSON.stringify(key)} (expected ${[...allowed].join(', ')})`);
-    }
+  if (value === null) return 'null';
+  const inner = depth < 32 && (Array.isArray(value) ? 'array' : args.isPlainObject(value) && 'object');
+  if (inner === 'array') return `[${value.map((v, i) => toJson(method, v, `${field}[${i}]`, depth + 1)).join(',')}]`;
+  if (inner === 'object') {
+    const fields = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${toJson(method, v, depth ? `${field}.${k}` : k, depth + 1)}`).join(',')}}`;
   }
-  return value;
-}
-
-function optionalInteger(value, field) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${field} must be an integer, got ${args.typeName(value)}`);
-  }
-  return value;
-}
-
-function startOptions(options) {
-  const o = checkObject(options, 'Emulator.start options', START_KEYS);
-  let seed;
-  if (o.seed !== undefined && o.seed !== null) {
-    if (typeof o.seed === 'bigint') seed = o.seed.toString();
-    else if (typeof o.seed === 'number' && Number.isSafeInteger(o.seed)) seed = String(o.seed);
-    else throw new TypeError(`seed must be a safe integer or a bigint, got ${args.typeName(o.seed)}`);
-  }
-  if (o.rate_window_ms !== undefined && o.rate_window_ms !== null && typeof o.rate_window_ms !== 'number') {
-    throw new TypeError(`rate_window_ms must be a number of milliseconds, got ${args.typeName(o.rate_window_ms)}`);
-  }
-  if (o.allowed_country_codes != null && !Array.isArray(o.allowed_country_codes)) {
-    throw new TypeError(`allowed_country_codes must be an array of strings, got ${args.typeName(o.allowed_country_codes)}`);
-  }
-  const out = {
-    host: args.optionalString(o.host, 'host', 'configuration'),
-    port: optionalInteger(o.port, 'port'),
-    projectId: args.optionalString(o.project_id, 'project_id', 'configuration'),
-    secret: args.optionalString(o.secret, 'secret', 'configuration'),
-    seed,
-    allowedCountryCodes: o.allowed_country_codes?.map((c, i) =>
-      args.string(c, `allowed_country_codes[${i}]`, 'configuration'),
-    ),
-    rateLimit: optionalInteger(o.rate_limit, 'rate_limit'),
-    rateWindowMs: o.rate_window_ms ?? undefined,
-  };
-  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
-  return out;
-}
-
-function phoneFilter(filter, what) {
-  const f = checkObject(filter, what, new Set(['phone_number']));
-  return args.optionalString(f.phone_number, 'phone_number', 'validation') ?? null;
+  throw failure(native.emulatorNotData(field, depth < 32 ? args.typeName(value) : 'nested 32 deep (a cycle?)'));
 }
 
 class Emulator {
@@ -135,13 +76,13 @@ class Emulator {
   }
 
   /**
-   * Starts an emulator on a free loopback port (by default), listening when this resolves.
+   * Starts an emulator (on a free loopback port by default); listening when this resolves.
    * Options: host, port, project_id, secret, seed, allowed_country_codes (default ["1"]),
    * rate_limit (default 5 per number per window), rate_window_ms (default one hour).
    */
   static async start(options = undefined) {
-    const result = await native.startEmulator(startOptions(options));
-    if (isFailure(result)) throw failure(result);
+    const result = await native.startEmulator(toJson('start', options, 'Emulator.start options'));
+    if (!(result instanceof native.NativeEmulator)) throw failure(result);
     return new Emulator(result);
   }
 
@@ -162,89 +103,74 @@ class Emulator {
 
   /** A `Client` bound to this emulator; options as for `new Client` (credentials and base_url preset). */
   client(options = undefined) {
-    const extra = checkObject(options, 'Emulator.client options', args.OPTION_KEYS);
-    return new Client({ project_id: this.project_id, secret: this.secret, base_url: this.url, ...extra });
+    if (options != null && !args.isPlainObject(options)) {
+      throw new TypeError(`Emulator.client options must be an object, got ${args.typeName(options)}`);
+    }
+    return new Client({ project_id: this.project_id, secret: this.secret, base_url: this.url, ...options });
+  }
+
+  async #call(method, value) {
+    const name = method.replace(/_(.)/g, (_, c) => c.toUpperCase());
+    const result = await this.#native.call(method, toJson(method, value, `${name} options`));
+    if (typeof result !== 'string') throw failure(result);
+    return JSON.parse(result);
   }
 
   /** Sent messages, oldest first (`code`, `text`, `status`, …), optionally for one number. */
-  async messages(filter = undefined) {
-    return JSON.parse(unwrap(this.#native.messages(phoneFilter(filter, 'messages filter'))));
+  messages(filter = undefined) {
+    return this.#call('messages', filter);
   }
 
-  /**
-   * Waits (long-poll, no sleeping) for the first message sent after this call, optionally to
-   * one number; resolves to null when none came within `timeout_ms` (default 10000).
-   */
-  async nextMessage(filter = undefined) {
-    const f = checkObject(filter, 'nextMessage filter', new Set(['phone_number', 'timeout_ms']));
-    const phone = args.optionalString(f.phone_number, 'phone_number', 'validation');
-    const timeout = optionalInteger(f.timeout_ms, 'timeout_ms');
-    const query = new URLSearchParams();
-    if (phone !== undefined) query.set('phone_number', phone);
-    if (timeout !== undefined) query.set('timeout_ms', String(timeout));
-    const { status, body } = await get(`${this.url}/_emulator/v1/messages/next?${query}`);
-    if (status === 200) return body;
-    if (status === 408) return null;
-    throw new EmulatorError(`emulator admin GET messages/next answered ${status}: ${body?.error_message ?? ''}`, {
-      kind: 'admin',
-      status,
-      error_type: body?.error_type,
-    });
+  /** The first message sent after this call (long-poll, no sleeping), optionally to one
+   * number; null when none came within `timeout_ms` (default 10000, at most 600000). */
+  nextMessage(filter = undefined) {
+    return this.#call('next_message', filter);
   }
 
   /** Empties the inbox; resolves to how many messages it held. */
-  async clearMessages() {
-    return unwrap(this.#native.clearMessages());
+  clearMessages() {
+    return this.#call('clear_messages');
   }
 
   /** A new user `{user_id, phone_number, phone_id}`, optionally owning `phone_number`. */
-  async createUser(options = undefined) {
-    return JSON.parse(unwrap(this.#native.createUser(phoneFilter(options, 'createUser options'))));
+  createUser(options = undefined) {
+    return this.#call('create_user', options);
   }
 
   /** A new session `{session_id, user_id, session_token, session_jwt}` for a user. */
-  async createSession(options) {
-    const o = checkObject(options, 'createSession options', new Set(['user_id']));
-    return JSON.parse(unwrap(this.#native.createSession(args.string(o.user_id, 'user_id', 'validation'))));
+  createSession(options) {
+    return this.#call('create_session', options);
   }
 
-  /**
-   * Makes the next `times` matching sends fail: `{kind, status, error_type, retry_after,
-   * delay_ms, times, phone_number}` (kinds: error, reset_before_processing,
-   * process_then_reset, malformed_body, stall). Resolves to the fault with its `fault_id`.
-   */
-  async injectFault(spec = undefined) {
-    const s = spec === undefined || spec === null ? {} : spec;
-    if (!args.isPlainObject(s)) {
-      throw new TypeError(`fault must be an object, got ${args.typeName(s)}`);
-    }
-    return JSON.parse(unwrap(this.#native.injectFault(JSON.stringify(s))));
+  /** Makes the next `times` matching sends fail: `{kind, status, error_type, retry_after,
+   * delay_ms, times, phone_number}`. Resolves to the fault (`fault_id`, …). */
+  injectFault(spec = undefined) {
+    return this.#call('inject_fault', spec);
   }
 
-  /** Every armed fault. */
-  async faults() {
-    return JSON.parse(unwrap(this.#native.faults()));
+  /** Every fault, spent ones included, with `hits`. */
+  faults() {
+    return this.#call('faults');
   }
 
   /** Forgets every fault, armed or spent; resolves to how many there were. */
-  async clearFaults() {
-    return unwrap(this.#native.clearFaults());
+  clearFaults() {
+    return this.#call('clear_faults');
   }
 
-  /** Moves the emulator's clock forward: code expiry and rate-limit windows follow it. */
-  async advanceClock(seconds) {
-    if (typeof seconds !== 'number') throw new TypeError(`seconds must be a number, got ${args.typeName(seconds)}`);
-    unwrap(this.#native.advanceClock(seconds));
+  /** Moves the emulator's clock forward by `ms` milliseconds: expiry and rate-limit windows follow it. */
+  async advanceClock(ms) {
+    await this.#call('advance_clock', { ms });
   }
 
   /** Forgets everything: users, messages, faults, rate limits, clock. */
   async reset() {
-    unwrap(this.#native.reset());
+    await this.#call('reset');
   }
 
   /** Stops listening and waits until every connection is closed. Safe to call twice. */
   async stop() {
-    await this.#native.stop();
+    await this.#call('stop');
   }
 
   async [Symbol.asyncDispose]() {
@@ -262,28 +188,6 @@ class Emulator {
 
 if (Symbol.asyncDispose === undefined) {
   delete Emulator.prototype[Symbol.asyncDispose];
-}
-
-/** GET a loopback JSON URL with node:http (no agent: nothing lingers). */
-function get(url) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body = null;
-        try {
-          body = text ? JSON.parse(text) : null;
-        } catch {
-          body = { error_message: text };
-        }
-        resolve({ status: res.statusCode, body });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
 }
 
 module.exports = { Emulator, EmulatorError };

@@ -145,3 +145,22 @@ test('the defaults documented in index.d.ts are the core defaults', () => {
     assert.ok(documented(option).includes(want), `index.d.ts: the comment of ${option} must say "${want}" (the core's default)`);
   }
 });
+
+test('the testing API: the native methods, declared in testing.d.ts, and the same as Python', () => {
+  const { Emulator } = require('../testing.js');
+  const camel = (name) => name.replace(/_(.)/g, (_, c) => c.toUpperCase());
+  // `client` makes each language's own client; the rest is the native emulator's `call`.
+  const expected = [...native.NativeEmulator.methods().map(camel), 'client'].sort();
+  const proto = Object.getOwnPropertyDescriptors(Emulator.prototype);
+  const own = (kind) => Object.keys(proto).filter((n) => typeof proto[n][kind] === 'function' && n !== 'constructor' && n !== 'toJSON');
+  assert.deepEqual(own('value').sort(), expected, 'testing.js Emulator methods');
+  assert.deepEqual(own('get').sort(), ['project_id', 'secret', 'url']);
+  const tdts = fs.readFileSync(path.join(PACKAGE_DIR, 'testing.d.ts'), 'utf8');
+  const body = /export declare class Emulator \{([\s\S]*?)\n\}/.exec(tdts)[1];
+  const declared = [...body.matchAll(/^ {2}([a-zA-Z]\w*)\(/gm)].map((m) => m[1]).filter((n) => n !== 'toJSON');
+  assert.deepEqual(declared.sort(), expected, 'testing.d.ts Emulator methods');
+  const python = path.join(PACKAGE_DIR, '..', 'bindings-python', 'python', 'sms_otp', 'testing.py');
+  const pyClass = /^class Emulator:([\s\S]*?)(?=^\S)/m.exec(fs.readFileSync(python, 'utf8'))[1];
+  const pyMethods = [...pyClass.matchAll(/^ {4}def ([a-z]\w*)\(\s*self/gm)].map((m) => camel(m[1]));
+  assert.deepEqual(pyMethods.sort(), expected, 'sms_otp.testing.Emulator methods (Python), in camelCase');
+});

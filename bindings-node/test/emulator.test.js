@@ -48,7 +48,7 @@ test('the same seed gives the same codes', async () => {
   assert.equal(codes[0], codes[1]);
 });
 
-test('nextMessage long-polls for the next text; null on timeout', async () => {
+test('nextMessage long-polls for the next text; null on timeout; stopped when the emulator stops', async () => {
   const emu = await Emulator.start();
   try {
     const next = emu.nextMessage({ phone_number: PHONE, timeout_ms: 5000 });
@@ -56,8 +56,23 @@ test('nextMessage long-polls for the next text; null on timeout', async () => {
     const message = await next;
     assert.equal(message.phone_number, PHONE);
     assert.equal(await emu.nextMessage({ timeout_ms: 50 }), null);
+    assert.equal(await emu.nextMessage({ timeout_ms: 0n }), null);
+    // The wait starts at the call: a send right after it (no tick in between) is seen.
+    const racing = emu.nextMessage({ timeout_ms: 5000 });
+    await emu.client().otps.sms.send({ phone_number: PHONE });
+    assert.equal((await racing).phone_number, PHONE);
+    const tooLong = await rejection(emu.nextMessage({ timeout_ms: 600_001 }));
+    assert.deepEqual([tooLong.kind, tooLong.status, tooLong.error_type, tooLong.field], ['admin', 400, 'bad_request', 'timeout_ms']);
+    const seconds = await rejection(emu.nextMessage({ timeout: 5 }));
+    assert.ok(seconds instanceof TypeError);
+    assert.match(seconds.message, /did you mean timeout_ms \(milliseconds\)\?/);
+    await assert.rejects(emu.nextMessage({ timeout_ms: 1.5 }), TypeError);
   } finally {
+    const waiting = rejection(emu.nextMessage({ timeout_ms: 30_000 }));
     await emu.stop();
+    const stopped = await waiting;
+    assert.ok(stopped instanceof EmulatorError);
+    assert.equal(stopped.kind, 'stopped');
   }
 });
 
@@ -99,6 +114,10 @@ test('faults surface as the library errors, counted as the emulator saw them', a
     const bad = await rejection(emu.injectFault({ bogus: 1 }));
     assert.ok(bad instanceof EmulatorError);
     assert.equal(bad.status, 400);
+    assert.equal(bad.error_type, 'bad_request');
+    assert.equal((await rejection(emu.injectFault({ kind: 'no-such-kind' }))).status, 400);
+    assert.equal(await emu.clearFaults(), 5);
+    assert.deepEqual(await emu.faults(), []);
   } finally {
     await emu.stop();
   }
@@ -117,15 +136,26 @@ test('rate limits, the virtual clock, users, sessions and reset', async () => {
     const [first, second] = await emu.messages({ phone_number: PHONE });
     assert.deepEqual([first.status, second.status], ['invalidated', 'active']);
 
-    // An hour later the code has expired and the rate-limit window has moved on.
-    await emu.advanceClock(3600);
+    // An hour later (in milliseconds) the code has expired and the rate-limit window has moved on.
+    await emu.advanceClock(3_600_000);
     assert.equal((await emu.messages({ phone_number: PHONE }))[1].status, 'expired');
     await client.otps.sms.send({ phone_number: PHONE });
     assert.equal((await emu.messages({ phone_number: PHONE }))[2].status, 'active');
 
     const user = await emu.createUser({ phone_number: '+12025550100' });
     assert.match(user.user_id, /^user-test-/);
+    assert.deepEqual(Object.keys(user), ['user_id', 'phone_number', 'phone_id']);
+    assert.equal(user.phone_number, '+12025550100');
+    assert.equal((await emu.createUser()).phone_id, null);
+    const duplicate = await rejection(emu.createUser({ phone_number: '+12025550100' }));
+    assert.deepEqual([duplicate.kind, duplicate.status, duplicate.error_type], ['admin', 400, 'duplicate_phone_number']);
     const session = await emu.createSession({ user_id: user.user_id });
+    assert.deepEqual(Object.keys(session), ['session_id', 'user_id', 'session_token', 'session_jwt']);
+    // A malformed user_id is refused as the admin API refuses it; an unknown one is not found.
+    const malformed = await rejection(emu.createSession({ user_id: 'bob' }));
+    assert.deepEqual([malformed.kind, malformed.status, malformed.error_type, malformed.field], ['admin', 400, 'invalid_user_id', 'user_id']);
+    const unknown = await rejection(emu.createSession({ user_id: 'user-test-00000000-0000-4000-8000-000000000000' }));
+    assert.deepEqual([unknown.status, unknown.error_type], [404, 'user_not_found']);
     const viaSession = await client.otps.sms.send({ phone_number: '+12025550100', session_token: session.session_token });
     assert.equal(viaSession.user_id, user.user_id);
     const missing = await rejection(client.otps.sms.send({ phone_number: PHONE, user_id: 'user-test-00000000-0000-0000-0000-000000000009' }));
@@ -134,6 +164,21 @@ test('rate limits, the virtual clock, users, sessions and reset', async () => {
     assert.ok((await emu.clearMessages()) > 0);
     assert.deepEqual(await emu.messages(), []);
     await emu.reset();
+    await client.otps.sms.send({ phone_number: PHONE });
+  } finally {
+    await emu.stop();
+  }
+});
+
+test('the rate-limit window is set in milliseconds', async () => {
+  const emu = await Emulator.start({ rate_limit: 1, rate_window_ms: 60_000 });
+  try {
+    const client = emu.client({ max_retries: 0 });
+    await client.otps.sms.send({ phone_number: PHONE });
+    const limited = await rejection(client.otps.sms.send({ phone_number: PHONE }));
+    assert.ok(limited instanceof sms.RateLimitedError);
+    assert.ok(limited.retry_after > 0 && limited.retry_after <= 60, String(limited.retry_after));
+    await emu.advanceClock(60_000);
     await client.otps.sms.send({ phone_number: PHONE });
   } finally {
     await emu.stop();
@@ -150,7 +195,52 @@ test('the emulator refuses live credentials and bad options', async () => {
   assert.equal(port.field, 'port');
   await assert.rejects(Emulator.start({ colour: 'blue' }), TypeError);
   await assert.rejects(Emulator.start({ seed: 1.5 }), TypeError);
+  await assert.rejects(Emulator.start({ rate_window: 1000 }), /did you mean rate_window_ms/);
+  const unsafe = await rejection(Emulator.start({ seed: 2 ** 60 }));
+  assert.deepEqual([unsafe.kind, unsafe.field], ['invalid_config', 'seed']);
+  assert.match(unsafe.message, /bigint/);
+  const surrogate = await rejection(Emulator.start({ project_id: '\ud800' }));
+  assert.deepEqual([surrogate.kind, surrogate.field], ['invalid_config', 'project_id']);
+  const window = await rejection(Emulator.start({ rate_window_ms: 0 }));
+  assert.deepEqual([window.kind, window.field], ['invalid_config', 'rate_window_ms']);
+  const bind = await rejection(Emulator.start({ host: '203.0.113.7' }));
+  assert.equal(bind.kind, 'bind');
   assert.throws(() => new Emulator({}), TypeError);
+});
+
+test('admin arguments: wrong types are TypeErrors, bad values EmulatorErrors', async () => {
+  const emu = await Emulator.start();
+  try {
+    for (const call of [
+      () => emu.messages({ phone_number: 1 }),
+      () => emu.messages('+12025550162'),
+      () => emu.createSession(),
+      () => emu.createUser({ phone: '+12025550100' }),
+      () => emu.injectFault('x'),
+      () => emu.injectFault({ phone_number: () => 1 }),
+      () => emu.advanceClock('5'),
+      () => emu.advanceClock(),
+    ]) {
+      await assert.rejects(call(), TypeError);
+    }
+    const circular = {};
+    circular.self = circular;
+    await assert.rejects(emu.injectFault(circular), /nested 32 deep/);
+    for (const [call, field] of [
+      [() => emu.messages({ phone_number: '\ud800' }), 'phone_number'],
+      [() => emu.advanceClock(-1), 'ms'],
+      [() => emu.advanceClock(NaN), 'ms'],
+      [() => emu.createUser({ phone_number: '2025550100' }), 'phone_number'],
+    ]) {
+      const e = await rejection(call());
+      assert.ok(e instanceof EmulatorError, String(e));
+      assert.deepEqual([e.kind, e.status, e.field], ['admin', 400, field]);
+    }
+    assert.equal(await emu.advanceClock(1n), undefined);
+    assert.equal(await emu.reset(), undefined);
+  } finally {
+    await emu.stop();
+  }
 });
 
 test('stop is idempotent and later calls say the emulator stopped', async () => {
@@ -158,8 +248,12 @@ test('stop is idempotent and later calls say the emulator stopped', async () => 
   const client = emu.client({ max_retries: 0 });
   await emu.stop();
   await emu.stop();
-  const stopped = await rejection(emu.messages());
-  assert.equal(stopped.kind, 'stopped');
+  for (const call of [() => emu.messages(), () => emu.nextMessage(), () => emu.injectFault(), () => emu.reset()]) {
+    const stopped = await rejection(call());
+    assert.ok(stopped instanceof EmulatorError);
+    assert.equal(stopped.kind, 'stopped');
+    assert.equal(stopped.name, 'EmulatorError');
+  }
   const refused = await rejection(client.otps.sms.send({ phone_number: PHONE }));
   assert.ok(refused instanceof sms.NetworkError);
   assert.equal(refused.maybe_delivered, false);

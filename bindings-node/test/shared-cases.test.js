@@ -127,7 +127,7 @@ for (const file of CASES) {
         const setupClient = emu.client();
         for (const step of server.emulator.setup) {
           if (step.send) await setupClient.otps.sms.send(step.send);
-          else await emu.advanceClock(step.advance_clock);
+          else await emu.advanceClock(step.advance_clock * 1000); // the case says seconds
         }
         for (const spec of server.emulator.faults) await emu.injectFault(spec);
         await call(c, emu.url, emu.project_id, emu.secret, label);

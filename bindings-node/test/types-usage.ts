@@ -22,7 +22,7 @@ import {
   normalizePhoneNumber,
 } from 'sms-otp';
 import type { ClientOptions, ErrorCode, Locale, SendRequest, SendResponse } from 'sms-otp';
-import { Emulator } from 'sms-otp/testing';
+import { Emulator, EmulatorError, type EmulatorMessage, type EmulatorUser, type FaultInfo } from 'sms-otp/testing';
 
 const options: ClientOptions = {
   project_id: 'project-test-00000000-0000-0000-0000-000000000000',
@@ -133,11 +133,19 @@ async function emulated(): Promise<void> {
   await c.otps.sms.send({ phone_number: '+12025550162' });
   const messages = await emu.messages({ phone_number: '+12025550162' });
   const code: string | undefined = messages[0]?.code;
-  await emu.injectFault({ status: 503, times: 1 });
-  await emu.advanceClock(60);
+  const fault: FaultInfo = await emu.injectFault({ status: 503, times: 1 });
+  const next: EmulatorMessage | null = await emu.nextMessage({ timeout_ms: 10 });
+  const user: EmulatorUser = await emu.createUser({ phone_number: '+12025550100' });
+  await emu.createSession({ user_id: user.user_id });
+  await emu.advanceClock(60_000);
   await emu.reset();
+  try {
+    await emu.messages();
+  } catch (e) {
+    if (e instanceof EmulatorError && e.kind === 'stopped') void [e.field, e.status, e.error_type];
+  }
   await emu.stop();
-  void [code, emu.url, emu.project_id, emu.secret];
+  void [code, fault.fault_id, next?.code, emu.url, emu.project_id, emu.secret];
 }
 
 void [main, emulated, every, locales, codes, badLocale, badPhone, base, apiBase, VERSION];

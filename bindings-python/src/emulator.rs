@@ -1,40 +1,83 @@
-//! `_native.NativeEmulator`: the emulator running in-process on this process's runtime,
-//! for `sms_otp.testing.Emulator`. Admin calls go over its HTTP admin API from Python.
+//! `_native.NativeEmulator`: the emulator running in-process on this process's runtime, for
+//! `sms_otp.testing.Emulator`. Every rule is in `sms_otp_emulator::testing`; this file turns
+//! Python data into JSON and its errors into `EmulatorError` / `TypeError`.
 
-use std::sync::Mutex;
-
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Value};
+use sms_otp_emulator::testing::{EmulatorError, ErrorKind, Language, TestEmulator, METHODS};
 
-use crate::args::{optional_int, optional_str, optional_str_list};
-use crate::errors;
 use crate::runtime::runtime;
 
-/// An optional `int` from 0 to `max`; others are configuration errors naming `field`.
-fn optional_unsigned(
-    py: Python<'_>,
-    value: Option<&Bound<'_, PyAny>>,
-    field: &str,
-    max: u64,
-) -> PyResult<Option<u64>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    // Type check (not bool, an int) and clamping come from the shared helper; the exact
-    // value from pyo3, since u64 goes beyond i64.
-    optional_int(Some(v), field)?;
-    match v.extract::<u64>() {
-        Ok(n) if n <= max => Ok(Some(n)),
-        _ => Err(errors::to_py(
-            py,
-            sms_otp::Error::configuration(field, format!("must be an integer from 0 to {max}")),
-        )),
+const UNPAIRED: &str = "is not valid Unicode (it contains unpaired surrogates)";
+
+fn raise(py: Python<'_>, e: EmulatorError) -> PyErr {
+    if e.kind == ErrorKind::Type {
+        return PyTypeError::new_err(e.message);
+    }
+    let args = (e.message, e.kind.as_str(), e.field, e.status, e.error_type);
+    let error = py
+        .import("sms_otp.testing")
+        .and_then(|m| m.getattr("EmulatorError")?.call1(args));
+    error.map_or_else(|err| err, PyErr::from_value)
+}
+
+/// Python data (`None`, `bool`, `int`, `float`, `str`, `list`, `tuple`, `dict`) as JSON for
+/// `method`. Ints beyond 64 bits become floats (out of range wherever an integer goes).
+fn to_json(method: &str, value: &Bound<'_, PyAny>, field: &str, depth: u8) -> PyResult<Value> {
+    let bad = |reason| raise(value.py(), EmulatorError::bad_value(method, field, reason));
+    if value.is_none() {
+        Ok(Value::Null)
+    } else if let Ok(b) = value.cast::<PyBool>() {
+        Ok(Value::Bool(b.is_true()))
+    } else if value.is_instance_of::<PyInt>() {
+        let n = value.extract::<i64>().map(Value::from);
+        let n = n.or_else(|_| value.extract::<u64>().map(Value::from));
+        Ok(n.unwrap_or_else(|_| value.extract::<f64>().unwrap_or(f64::MAX).into()))
+    } else if let Ok(f) = value.cast::<PyFloat>() {
+        let number = serde_json::Number::from_f64(f.value()).map(Value::Number);
+        number.ok_or_else(|| bad("must be a finite number"))
+    } else if let Ok(s) = value.cast::<PyString>() {
+        let text = s.to_cow().map_err(|_| bad(UNPAIRED))?;
+        Ok(Value::String(text.into_owned()))
+    } else if let (Ok(d), true) = (value.cast::<PyDict>(), depth < 32) {
+        let mut map = Map::new();
+        for (k, v) in d.iter() {
+            let Value::String(key) = to_json(method, &k, field, depth + 1)? else {
+                return Err(PyTypeError::new_err(format!("{field} keys must be str")));
+            };
+            let name = if depth == 0 {
+                key.clone()
+            } else {
+                format!("{field}.{key}")
+            };
+            map.insert(key, to_json(method, &v, &name, depth + 1)?);
+        }
+        Ok(Value::Object(map))
+    } else if (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) && depth < 32
+    {
+        let items = value.try_iter()?.enumerate();
+        let items =
+            items.map(|(i, item)| to_json(method, &item?, &format!("{field}[{i}]"), depth + 1));
+        items.collect::<PyResult<_>>().map(Value::Array)
+    } else {
+        let type_name = match value.get_type().name() {
+            _ if depth >= 32 => "nested 32 deep (a cycle?)".to_owned(),
+            Ok(name) => name.to_string(),
+            Err(_) => "object".to_owned(),
+        };
+        Err(raise(
+            value.py(),
+            EmulatorError::not_data(field, &type_name),
+        ))
     }
 }
 
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]
 pub struct NativeEmulator {
-    running: Mutex<Option<sms_otp_emulator::Emulator>>,
+    inner: TestEmulator,
     #[pyo3(get)]
     url: String,
     #[pyo3(get)]
@@ -45,77 +88,34 @@ pub struct NativeEmulator {
 
 #[pymethods]
 impl NativeEmulator {
+    /// The methods of `call`.
+    #[classattr]
+    const METHODS: &'static [&'static str] = METHODS;
+
     #[new]
-    #[pyo3(signature = (project_id=None, secret=None, seed=None, host=None, port=None, allowed_country_codes=None, rate_limit=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        project_id: Option<&Bound<'_, PyAny>>,
-        secret: Option<&Bound<'_, PyAny>>,
-        seed: Option<&Bound<'_, PyAny>>,
-        host: Option<&Bound<'_, PyAny>>,
-        port: Option<&Bound<'_, PyAny>>,
-        allowed_country_codes: Option<&Bound<'_, PyAny>>,
-        rate_limit: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        // The same conversions as the client's options: a wrong type is a TypeError naming
-        // the option, a lone surrogate a ValidationError, an out-of-range number a
-        // ConfigurationError (pyo3's own extraction raised OverflowError and
-        // UnicodeEncodeError, found by the bad-input sweep).
-        let project_id = optional_str(project_id, "project_id")?;
-        let secret = optional_str(secret, "secret")?;
-        let seed = optional_unsigned(py, seed, "seed", u64::MAX)?;
-        let host = optional_str(host, "host")?;
-        let port = optional_unsigned(py, port, "port", u64::from(u16::MAX))?
-            .and_then(|p| u16::try_from(p).ok())
-            .unwrap_or(0);
-        let allowed_country_codes =
-            optional_str_list(allowed_country_codes, "allowed_country_codes")?;
-        let rate_limit = optional_unsigned(py, rate_limit, "rate_limit", u64::from(u32::MAX))?
-            .and_then(|n| u32::try_from(n).ok());
-        let defaults = sms_otp_emulator::Config::default();
-        let config = sms_otp_emulator::Config {
-            host: host.unwrap_or(defaults.host),
-            port,
-            project_id: project_id.unwrap_or(defaults.project_id),
-            secret: secret.unwrap_or(defaults.secret),
-            seed,
-            allowed_country_codes: allowed_country_codes.unwrap_or(defaults.allowed_country_codes),
-            rate_limit: rate_limit.unwrap_or(defaults.rate_limit),
-            rate_window: defaults.rate_window,
-            tls: defaults.tls,
-        };
+    fn new(py: Python<'_>, options: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let options = to_json("start", options, "options", 0)?;
         let handle = runtime()?.handle().clone();
-        let emulator = sms_otp_emulator::Emulator::start_on(&handle, config).map_err(|e| {
-            let field = match &e {
-                sms_otp_emulator::StartError::LiveCredentials { field, .. }
-                | sms_otp_emulator::StartError::InvalidConfig { field, .. } => *field,
-                _ => "emulator",
-            };
-            errors::to_py(py, sms_otp::Error::configuration(field, e.to_string()))
-        })?;
+        let inner =
+            TestEmulator::start(&handle, Language::Python, &options).map_err(|e| raise(py, e))?;
+        let (url, project_id, secret) = (
+            inner.url().into(),
+            inner.project_id().into(),
+            inner.secret().into(),
+        );
         Ok(NativeEmulator {
-            url: emulator.url(),
-            project_id: emulator.project_id().to_owned(),
-            secret: emulator.secret().to_owned(),
-            running: Mutex::new(Some(emulator)),
+            inner,
+            url,
+            project_id,
+            secret,
         })
     }
 
-    /// Stops the server and waits until its connections are closed. Idempotent.
-    fn stop(&self, py: Python<'_>) -> PyResult<()> {
-        let emulator = self.running.lock().ok().and_then(|mut slot| slot.take());
-        if let Some(emulator) = emulator {
-            let rt = runtime()?;
-            py.detach(|| rt.block_on(emulator.shutdown()));
-        }
-        Ok(())
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "NativeEmulator(url={:?}, project_id={:?})",
-            self.url, self.project_id
-        )
+    /// One of `METHODS` with its arguments (a dict); the result as JSON text. Waits with the
+    /// GIL released.
+    fn call(&self, py: Python<'_>, method: &str, args: &Bound<'_, PyAny>) -> PyResult<String> {
+        let pending = self.inner.call(method, &to_json(method, args, method, 0)?);
+        let rt = runtime()?;
+        py.detach(|| rt.block_on(pending)).map_err(|e| raise(py, e))
     }
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import typing
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -146,3 +147,26 @@ def test_documented_defaults_equal_the_core() -> None:
         f"retry_rate_limited={retry_rate_limited}."
     )
     assert expected in doc, f"the Client docstring drifted from the core; it should say:\n{expected}"
+
+
+def test_the_testing_api_is_the_native_one_and_the_same_as_node() -> None:
+    """`client` makes each language's own client; every other method is the native
+    emulator's `call`, so Python and Node expose the same set (Node in camelCase)."""
+    from sms_otp.testing import Emulator
+
+    expected = sorted([*_native.NativeEmulator.METHODS, "client"])
+    methods = sorted(name for name, value in vars(Emulator).items() if callable(value) and not name.startswith("_"))
+    assert methods == expected, "sms_otp.testing.Emulator methods"
+    for name in methods:
+        restated = {
+            p.name: p.default
+            for p in inspect.signature(getattr(Emulator, name)).parameters.values()
+            if p.default is not inspect.Parameter.empty and p.default is not None
+        }
+        assert not restated, f"Emulator.{name} restates defaults {restated}: write `= None` (the Rust side decides)"
+    node = Path(__file__).resolve().parents[2] / "bindings-node" / "testing.d.ts"
+    body = re.search(r"export declare class Emulator \{(.*?)\n\}", node.read_text(), re.S)
+    assert body is not None
+    declared = [m for m in re.findall(r"^  ([a-zA-Z]\w*)\(", body.group(1), re.M) if m != "toJSON"]
+    snake = sorted(re.sub(r"[A-Z]", lambda c: "_" + c.group(0).lower(), m) for m in declared)
+    assert snake == expected, "Node's testing.d.ts Emulator methods, in snake_case"

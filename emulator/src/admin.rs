@@ -9,6 +9,7 @@ use hyper::{Method, Request};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tokio::sync::watch;
 
 use crate::api_errors::ApiError;
 use crate::authenticate::SESSION_DURATION_MINUTES;
@@ -24,7 +25,7 @@ pub const DEFAULT_NEXT_TIMEOUT_MS: u64 = 10_000;
 /// Largest `timeout_ms` of `GET /messages/next`.
 pub const MAX_NEXT_TIMEOUT_MS: u64 = 600_000;
 /// Largest `seconds` of `POST /clock/advance` (about 100 years).
-const MAX_ADVANCE_SECONDS: f64 = 3.2e9;
+pub(crate) const MAX_ADVANCE_SECONDS: f64 = 3.2e9;
 
 fn bad(reason: impl Into<String>) -> ApiError {
     ApiError::admin(400, "bad_request", reason)
@@ -141,9 +142,26 @@ pub(crate) async fn next_message(
     phone_number: Option<&str>,
     timeout: Duration,
 ) -> Next {
+    let (changes, from) = watch_messages(shared);
+    wait_for_message(shared, changes, from, phone_number, timeout).await
+}
+
+/// Where a wait for the next message starts: call it when the wait starts (not when its
+/// future is first polled).
+pub(crate) fn watch_messages(shared: &Shared) -> (watch::Receiver<u64>, u64) {
     // Subscribe before reading the sequence number, so no message can slip in between.
-    let mut changes = shared.new_message.subscribe();
-    let from = shared.state().next_seq();
+    let changes = shared.new_message.subscribe();
+    (changes, shared.state().next_seq())
+}
+
+/// The first message from sequence number `from` on (see [`watch_messages`]).
+pub(crate) async fn wait_for_message(
+    shared: &Shared,
+    mut changes: watch::Receiver<u64>,
+    from: u64,
+    phone_number: Option<&str>,
+    timeout: Duration,
+) -> Next {
     let now = tokio::time::Instant::now();
     // A timeout too long to represent waits "forever" (30 years).
     let deadline = now

@@ -90,6 +90,11 @@
 //! ([`Emulator::ca_certificate_pem`]) through their usual setting: `REQUESTS_CA_BUNDLE` and
 //! `SSL_CERT_FILE` for the Python SDK (requests / aiohttp), `NODE_EXTRA_CA_CERTS` for Node.
 //!
+//! ## Language bindings
+//!
+//! [`testing`] is the testing API of the Python and Node bindings, once: the admin
+//! operations as calls of JSON data with one error type, so both languages behave alike.
+//!
 //! ## Runtime
 //!
 //! [`Emulator::start`] needs a Tokio runtime (it spawns the server on the current one).
@@ -110,6 +115,7 @@ mod send;
 mod server;
 mod sms_text;
 mod state;
+pub mod testing;
 mod tls;
 
 use std::fmt;
@@ -503,8 +509,9 @@ impl Emulator {
     }
 
     /// Creates a session of [`DEFAULT_SEEDED_SESSION_MINUTES`] for an existing user (as
-    /// `POST sessions`). Its token and JWT are accepted wherever the API takes a session. The
-    /// first call may take a moment: it makes the emulator's signing key.
+    /// `POST sessions`: 400 `invalid_user_id` for an ID that is not `user-test-<uuid>`, 404
+    /// `user_not_found` for an unknown one). Its token and JWT are accepted wherever the API
+    /// takes a session. The first call may take a moment: it makes the emulator's signing key.
     pub fn create_session(&self, user_id: &str) -> Result<Session, AdminError> {
         self.create_session_for(user_id, DEFAULT_SEEDED_SESSION_MINUTES)
     }

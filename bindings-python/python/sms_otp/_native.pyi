@@ -88,23 +88,15 @@ class NativeClient:
 
 @final
 class NativeEmulator:
-    def __new__(
-        cls,
-        project_id: Optional[str] = None,
-        secret: Optional[str] = None,
-        seed: Optional[int] = None,
-        host: Optional[str] = None,
-        port: Optional[int] = None,
-        allowed_country_codes: Optional[List[str]] = None,
-        rate_limit: Optional[int] = None,
-    ) -> NativeEmulator: ...
+    METHODS: List[str]
+    def __new__(cls, options: Dict[str, Any]) -> NativeEmulator: ...
     @property
     def url(self) -> str: ...
     @property
     def project_id(self) -> str: ...
     @property
     def secret(self) -> str: ...
-    def stop(self) -> None: ...
+    def call(self, method: str, args: Dict[str, Any]) -> str: ...
 
 @final
 class Completions:

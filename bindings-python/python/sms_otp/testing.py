@@ -7,148 +7,126 @@
         resp = client.otps.sms.send(phone_number="+12025550162")
         code = emu.messages(phone_number="+12025550162")[-1]["code"]
 
-The admin calls go over loopback HTTP to the emulator's own admin API, the same one any
-other language or tool would use.
+The same API as Node's `require('sms-otp/testing')` (names in snake_case, durations in
+seconds), implemented once in Rust (`sms_otp_emulator::testing`): every call goes to the
+emulator in-process. Wrong argument types raise `TypeError`; every other failure
+`EmulatorError`.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import urllib.error
-import urllib.parse
-import urllib.request
 from types import TracebackType
 from typing import Any, Dict, List, Optional, Type
 
 from sms_otp import Client, _native
 
 
-def _str_arg(value: Any, name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    return value
-
-
-def _query(params: Dict[str, Any]) -> str:
-    # Lone surrogates go out as the bytes they stand for, for the emulator to judge (it
-    # answers 400), instead of a UnicodeEncodeError from urlencode.
-    return urllib.parse.urlencode(params, encoding="utf-8", errors="surrogatepass")
-
-
 class EmulatorError(RuntimeError):
-    """An admin call to the emulator failed; `status` and `body` say how."""
+    """An emulator call failed. `kind`: `live_credentials`, `invalid_config`, `bind` or `start`
+    (it did not start), `admin` (refused, with the admin API's `status` and `error_type`) or
+    `stopped`; `field` names the option or argument at fault, when one is."""
 
-    def __init__(self, message: str, status: int, body: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        kind: str = "admin",
+        field: Optional[str] = None,
+        status: Optional[int] = None,
+        error_type: Optional[str] = None,
+    ) -> None:
         super().__init__(message)
+        self.kind = kind
+        self.field = field
         self.status = status
-        self.body = body
+        self.error_type = error_type
 
 
 class Emulator:
-    """A running emulator (started on construction, stopped by `stop()` or `with`)."""
+    """A running emulator: started by the constructor (keyword options, each defaulting as
+    documented), stopped by `stop()` or leaving `with`."""
 
     def __init__(
         self,
         *,
+        host: Optional[str] = None,
+        port: Optional[int] = None,
         project_id: Optional[str] = None,
         secret: Optional[str] = None,
         seed: Optional[int] = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
         allowed_country_codes: Optional[List[str]] = None,
         rate_limit: Optional[int] = None,
+        rate_window: Optional[float] = None,
     ) -> None:
         self._native = _native.NativeEmulator(
-            project_id, secret, seed, host, port, allowed_country_codes, rate_limit
+            dict(host=host, port=port, project_id=project_id, secret=secret, seed=seed, rate_limit=rate_limit)
+            | dict(allowed_country_codes=allowed_country_codes, rate_window=rate_window)
         )
         self.url: str = self._native.url
         self.project_id: str = self._native.project_id
         self.secret: str = self._native.secret
-        self._admin = self.url + "/_emulator/v1"
+
+    def _call(self, method: str, /, **args: Any) -> Any:
+        return json.loads(self._native.call(method, args))
 
     def client(self, **options: Any) -> Client:
         """A `Client` bound to this emulator (options as for `Client`)."""
         return Client(self.project_id, self.secret, base_url=self.url, **options)
 
-    def _call(self, method: str, path: str, body: Optional[Dict[str, Any]] = None, timeout: float = 30.0) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self._admin + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                text = response.read()
-        except urllib.error.HTTPError as e:
-            payload = e.read()
-            try:
-                parsed = json.loads(payload)
-            except ValueError:
-                parsed = payload.decode("utf-8", "replace")
-            raise EmulatorError(f"emulator admin {method} {path} answered {e.code}: {parsed}", e.code, parsed) from None
-        return json.loads(text) if text else None
-
     def messages(self, phone_number: Optional[str] = None) -> List[Dict[str, Any]]:
         """Sent messages, oldest first (each with `code`, `status`, `text`, …)."""
-        query = "" if phone_number is None else "?" + _query({"phone_number": _str_arg(phone_number, "phone_number")})
-        result = self._call("GET", "/messages" + query)
-        return list(result["messages"] if isinstance(result, dict) else result)
+        return list(self._call("messages", phone_number=phone_number))
 
-    def next_message(self, phone_number: Optional[str] = None, timeout: float = 5.0) -> Dict[str, Any]:
-        """Waits (long-poll, no sleeping) for the next message sent after this call."""
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-            raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
-        if not math.isfinite(timeout) or not 0 <= timeout <= 3600:
-            raise ValueError(f"timeout must be from 0 to 3600 seconds, not {timeout!r}")
-        params: Dict[str, Any] = {"timeout_ms": int(timeout * 1000)}
-        if phone_number is not None:
-            params["phone_number"] = _str_arg(phone_number, "phone_number")
-        result = self._call("GET", "/messages/next?" + _query(params), timeout=timeout + 5)
-        return dict(result["message"] if isinstance(result, dict) and "message" in result else result)
+    def next_message(
+        self, phone_number: Optional[str] = None, timeout: Optional[float] = None
+    ) -> Optional[Dict[str, Any]]:
+        """The first message sent after this call (long-poll, no sleeping), or None when none
+        came within `timeout` seconds (default 10, at most 600)."""
+        message: Optional[Dict[str, Any]] = self._call("next_message", phone_number=phone_number, timeout=timeout)
+        return message
 
     def clear_messages(self) -> int:
         """Empties the inbox; returns how many messages it held."""
-        return int(self._call("DELETE", "/messages")["deleted"])
+        return int(self._call("clear_messages"))
 
-    def create_user(self, phone_number: Optional[str] = None) -> str:
-        body = {} if phone_number is None else {"phone_number": phone_number}
-        return str(self._call("POST", "/users", body)["user_id"])
+    def create_user(self, phone_number: Optional[str] = None) -> Dict[str, Any]:
+        """A new user `{user_id, phone_number, phone_id}`, optionally owning `phone_number`."""
+        return dict(self._call("create_user", phone_number=phone_number))
 
-    def create_session(self, user_id: str) -> Dict[str, str]:
-        return dict(self._call("POST", "/sessions", {"user_id": user_id}))
+    def create_session(self, user_id: str) -> Dict[str, Any]:
+        """A new session `{session_id, user_id, session_token, session_jwt}` for a user."""
+        return dict(self._call("create_session", user_id=user_id))
 
-    def inject_fault(self, **fault: Any) -> str:
+    def inject_fault(self, **spec: Any) -> Dict[str, Any]:
         """Makes the next `times` matching sends fail: `kind`, `status`, `error_type`,
-        `retry_after`, `delay_ms`, `times`, `phone_number`. Returns the fault id."""
-        return str(self._call("POST", "/faults", fault)["fault_id"])
+        `retry_after`, `delay_ms`, `times`, `phone_number`. Returns the fault (`fault_id`, …)."""
+        return dict(self._call("inject_fault", **spec))
 
     def faults(self) -> List[Dict[str, Any]]:
-        result = self._call("GET", "/faults")
-        return list(result["faults"] if isinstance(result, dict) else result)
+        """Every fault, spent ones included, with `hits`."""
+        return list(self._call("faults"))
 
     def clear_faults(self) -> int:
         """Forgets every fault, armed or spent; returns how many there were."""
-        return int(self._call("DELETE", "/faults")["deleted"])
+        return int(self._call("clear_faults"))
 
     def advance_clock(self, seconds: float) -> None:
-        """Moves the emulator's clock: expiry and rate-limit windows follow it."""
-        self._call("POST", "/clock/advance", {"seconds": seconds})
+        """Moves the emulator's clock forward: expiry and rate-limit windows follow it."""
+        self._call("advance_clock", seconds=seconds)
 
     def reset(self) -> None:
-        """Forgets everything: users, messages, faults, rate limits."""
-        self._call("POST", "/reset")
+        """Forgets everything: users, messages, faults, rate limits, clock."""
+        self._call("reset")
 
     def stop(self) -> None:
-        self._native.stop()
+        """Stops listening and waits until every connection is closed. Safe to call twice."""
+        self._call("stop")
 
     def __enter__(self) -> "Emulator":
         return self
 
     def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
     ) -> None:
         self.stop()
 

@@ -303,6 +303,14 @@ impl State {
         duration_minutes: i64,
         keys: &Keys,
     ) -> Result<Session, ApiError> {
+        // Checked here, not only in the admin route: the native testing API seeds sessions
+        // through this too, and both must answer alike.
+        if !user_id
+            .strip_prefix("user-test-")
+            .is_some_and(crate::ids::is_uuid)
+        {
+            return Err(ApiError::of("invalid_user_id"));
+        }
         if !self.users.contains_key(user_id) {
             return Err(ApiError::of("user_not_found"));
         }
