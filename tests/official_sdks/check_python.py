@@ -235,7 +235,7 @@ def _login_right_code() -> None:
                  session_token=resp.session_token)
 
 
-@row("login: session JWT verified locally (authenticate_jwt_local, JWKS)")
+@row("login: session JWT verified locally against the JWKS")
 def _login_jwt_local() -> None:
     seen.clear()
     local = client.sessions.authenticate_jwt_local(session_jwt=login["session_jwt"])

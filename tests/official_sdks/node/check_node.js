@@ -196,7 +196,7 @@ row("login: right code + session_duration_minutes=60", async () => {
     session_token: resp.session_token });
 });
 
-row("login: session JWT verified locally (authenticate_jwt_local, JWKS)", async () => {
+row("login: session JWT verified locally against the JWKS", async () => {
   const local = await client.sessions.authenticateJwtLocal({ session_jwt: login.session_jwt });
   eq(local.session_id, login.session.session_id, "session_id");
   eq(local.user_id, login.user_id, "user_id");
