@@ -1,9 +1,12 @@
 //! # sms-otp-emulator
 //!
-//! A local, offline stand-in for Stytch's `POST /v1/otps/sms/send`, so any client (ours, the
-//! official SDKs, curl) can be tested without an account, a network or a real SMS. It answers
-//! like the real API (same statuses, error types, messages and ID formats), keeps an inbox of
-//! the texts it "sent", runs on a virtual clock, and can inject faults.
+//! A local, offline stand-in for Stytch's SMS login (`POST /v1/otps/sms/send`,
+//! `POST /v1/otps/sms/login_or_create`, `POST /v1/otps/authenticate` and the session JWKS), so
+//! any client (ours, the official SDKs, curl) can be tested without an account, a network or a
+//! real SMS. It answers like the real API (same statuses, error types, messages and ID
+//! formats), keeps an inbox of the texts it "sent", issues sessions with RS256 JWTs, runs on a
+//! virtual clock, and can inject faults. `docs/emulator.md` in the repository documents every
+//! endpoint; the essentials follow.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sms_otp_emulator::StartError> {
@@ -44,6 +47,22 @@
 //! [`sms_otp::SANDBOX_PHONE_NUMBER`], valid `expiration_minutes` (default 2) on the virtual
 //! clock, and the number's earlier active code becomes `invalidated`.
 //!
+//! ## `login_or_create`, `authenticate`, sessions
+//!
+//! `POST /v1/otps/sms/login_or_create` is a send (same checks in the same order, same rate
+//! limit counter, same inbox) that makes the user when no user has the number (`pending` with
+//! `create_user_as_pending`) and answers `{request_id, user_id, phone_id, user_created,
+//! status_code}`. A number has one active code: any new send or login_or_create replaces it.
+//!
+//! `POST /v1/otps/authenticate` checks `code` against the `method_id` phone's active code on
+//! the virtual clock: wrong → 404 `otp_code_not_found`; used, replaced or expired → 401
+//! `unable_to_auth_otp_code`; after [`MAX_FAILED_ATTEMPTS`] wrong codes every attempt (the
+//! right code included) → 429 `too_many_requests` until a new code is sent. Success marks the
+//! phone verified and the user active, and with `session_duration_minutes` (or an existing
+//! `session_token` / `session_jwt`, which it extends) starts a session whose JWT is signed
+//! RS256 by a key made on first use (derived from [`Config::seed`] when set) and published at
+//! `GET /v1/sessions/jwks/<project_id>` (no credentials needed).
+//!
 //! Every answer is `Content-Type: application/json` (except a `malformed_body` fault's HTML),
 //! has a `Content-Length`, and leaves in one write. Unknown paths → 404 `not_found`; a wrong
 //! method → 405 `method_not_allowed` with `Allow`.
@@ -59,7 +78,9 @@
 //! | `GET messages/next?phone_number=&timeout_ms=` | the first message created after the call started: 200 [`Message`]; 408 `timeout` when none came within `timeout_ms` (default 10000, at most 600000); 503 on shutdown |
 //! | `DELETE messages` | `{"deleted": n}` (numbers, users and rate counters stay) |
 //! | `POST users {phone_number?}` | [`User`] `{user_id, phone_number, phone_id}` |
-//! | `POST sessions {user_id}` | [`Session`] `{session_id, user_id, session_token, session_jwt}` |
+//! | `GET users?user_id=&phone_number=` | `{"users": [UserInfo…]}` ([`UserInfo`]) |
+//! | `POST sessions {user_id, session_duration_minutes?}` | [`Session`] `{session_id, user_id, session_token, session_jwt}` |
+//! | `GET sessions?user_id=` | `{"sessions": [SessionInfo…]}` ([`SessionInfo`]) |
 //! | `POST faults` [`FaultSpec`] | [`FaultInfo`] (with `fault_id`) |
 //! | `GET faults` / `DELETE faults` | `{"faults": [FaultInfo…]}` with `hits` / `{"deleted": n}` |
 //! | `POST clock/advance {seconds}` / `GET clock` | `{now, now_ms, offset_seconds}` |
@@ -70,9 +91,9 @@
 //!
 //! ## Faults
 //!
-//! A fault fires on the next `times` (default 1) authenticated sends whose body's
-//! `phone_number` equals its `phone_number` (or on any send when it has none); the oldest
-//! armed fault wins. `delay_ms` waits before acting. Kinds: `error` (status, default 500, with
+//! A fault fires on the next `times` (default 1) API requests (authenticated, except the
+//! public JWKS) to its `path` (any endpoint when it has none) whose body's `phone_number`
+//! equals its `phone_number` (any body when it has none); the oldest armed fault wins. `delay_ms` waits before acting. Kinds: `error` (status, default 500, with
 //! the Stytch body of `error_type`, default the usual type of that status, and `Retry-After`
 //! from `retry_after`); `reset_before_processing` (TCP RST, nothing recorded);
 //! `process_then_reset` (the send is processed and recorded, then RST); `malformed_body` (an

@@ -1,6 +1,8 @@
 """Runs the official, unchanged `stytch` Python SDK (PyPI stytch==15.3.0) against the sms-otp
 emulator and checks that it surfaces every row of docs/emulator.md's behaviour table with the
-documented status_code and error_type.
+documented status_code and error_type, then drives a whole SMS login (login_or_create, wrong,
+right, reused and expired codes) and verifies the session JWT locally with the SDK's own
+`sessions.authenticate_jwt_local` against the emulator's JWKS.
 
 Usage: check_python.py EMULATOR_URL   (the runner `tests/official_sdks/run` starts the emulator)
 
@@ -17,6 +19,7 @@ response headers it does not expose (`Retry-After`). Exits 1 on any mismatch.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import re
@@ -157,6 +160,145 @@ def row(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
         return f
 
     return register
+
+
+# ------------------------------------------------------------------------------------------
+# A whole login. These rows run first and share `login`: the SDK checks a JWT's iat/nbf/exp
+# against the real clock, so they run while the emulator's virtual clock still equals it
+# (only the last one advances it).
+
+LOGIN_NUMBER = "+12025559001"
+login: Dict[str, Any] = {}
+
+
+def inbox_code(number: str) -> str:
+    return messages(number)[-1]["code"]
+
+
+def expect_refused(code: str, status: int, error_type: str) -> None:
+    expect_error(lambda: client.otps.authenticate(method_id=login["phone_id"], code=code),
+                 status, error_type)
+
+
+@row("login: login_or_create makes a pending user")
+def _login_or_create() -> None:
+    admin("POST", "/reset", {})  # the virtual clock back to real time
+    seen.clear()
+    resp = client.otps.sms.login_or_create(phone_number=LOGIN_NUMBER,
+                                           create_user_as_pending=True)
+    eq(seen[-1].request.url.endswith("/v1/otps/sms/login_or_create"), True, "path")
+    eq(resp.status_code, 200, "status_code")
+    eq(resp.user_created, True, "user_created")
+    check(bool(USER_ID.fullmatch(resp.user_id)), f"user_id {resp.user_id!r}")
+    check(bool(PHONE_ID.fullmatch(resp.phone_id)), f"phone_id {resp.phone_id!r}")
+    check(bool(REQUEST_ID.fullmatch(resp.request_id)), f"request_id {resp.request_id!r}")
+    users = admin("GET", "/users?user_id=" + resp.user_id)["users"]
+    eq(users[0]["status"], "pending", "user status before authenticate")
+    again = client.otps.sms.login_or_create(phone_number=LOGIN_NUMBER)
+    eq((again.user_created, again.user_id, again.phone_id),
+       (False, resp.user_id, resp.phone_id), "second login_or_create")
+    login.update(user_id=resp.user_id, phone_id=resp.phone_id, code=inbox_code(LOGIN_NUMBER))
+
+
+@row("login: wrong code -> 404 otp_code_not_found")
+def _login_wrong_code() -> None:
+    wrong = f"{(int(login['code']) + 1) % 1_000_000:06d}"
+    e = expect_error(lambda: client.otps.authenticate(method_id=login["phone_id"], code=wrong),
+                     404, "otp_code_not_found")
+    eq(e.details.error_message,
+       "The passcode provided was incorrect and could not be authenticated.", "error_message")
+
+
+@row("login: right code + session_duration_minutes=60")
+def _login_right_code() -> None:
+    resp = client.otps.authenticate(method_id=login["phone_id"], code=login["code"],
+                                    session_duration_minutes=60,
+                                    session_custom_claims={"plan": "pro"},
+                                    attributes={"ip_address": "203.0.113.7",
+                                                "user_agent": "check_python"})
+    eq(resp.status_code, 200, "status_code")
+    eq((resp.user_id, resp.method_id), (login["user_id"], login["phone_id"]), "ids")
+    eq(resp.user.status, "active", "user.status (was pending)")
+    eq([(p.phone_id, p.phone_number, p.verified) for p in resp.user.phone_numbers],
+       [(login["phone_id"], LOGIN_NUMBER, True)], "user.phone_numbers")
+    eq(resp.reset_sessions, False, "reset_sessions")
+    check(resp.session is not None, "session")
+    check(resp.session.session_id.startswith("session-test-"), resp.session.session_id)
+    eq(resp.session.custom_claims, {"plan": "pro"}, "session.custom_claims")
+    factor = resp.session.authentication_factors[0]
+    eq((factor.type.value, factor.delivery_method.value,
+        factor.phone_number_factor.phone_id), ("otp", "sms", login["phone_id"]), "factor")
+    minutes = (resp.session.expires_at - resp.session.started_at).total_seconds() / 60
+    eq(minutes, 60, "session length in minutes")
+    eq(len(resp.session_token), 44, "session_token length")
+    login.update(session=resp.session, session_jwt=resp.session_jwt,
+                 session_token=resp.session_token)
+
+
+@row("login: session JWT verified locally against the JWKS")
+def _login_jwt_local() -> None:
+    seen.clear()
+    local = client.sessions.authenticate_jwt_local(session_jwt=login["session_jwt"])
+    check(local is not None, "authenticate_jwt_local refused the emulator's JWT")
+    eq(seen, [], "no API call (the JWKS comes through PyJWT, not the API client)")
+    eq(local.session_id, login["session"].session_id, "session_id")
+    eq(local.user_id, login["user_id"], "user_id")
+    eq(local.custom_claims, {"plan": "pro"}, "custom_claims")
+    eq(local.expires_at, login["session"].expires_at, "expires_at")
+    eq(local.authentication_factors[0].phone_number_factor.phone_number, LOGIN_NUMBER,
+       "factor phone")
+    # The verification is real: a tampered payload or signature is refused.
+    head, payload, sig = login["session_jwt"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = "user-test-00000000-0000-4000-8000-000000000000"
+    other = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    for forged in (f"{head}.{payload}.{sig[:-4]}AAAA", f"{head}.{other}.{sig}"):
+        eq(client.sessions.authenticate_jwt_local(session_jwt=forged), None, "forged JWT")
+    eq(client.sessions.authenticate_jwt_local(session_jwt=login["session_jwt"],
+                                              max_token_age_seconds=0), None, "max age 0")
+
+    async def go() -> Any:
+        async with make_client() as aclient:
+            return await aclient.sessions.authenticate_jwt_local_async(
+                session_jwt=login["session_jwt"])
+
+    eq(asyncio.run(go()).session_id, login["session"].session_id, "async local check")
+
+
+@row("login: reused code -> 401 unable_to_auth_otp_code")
+def _login_reused() -> None:
+    expect_refused(login["code"], 401, "unable_to_auth_otp_code")
+
+
+@row("login: expired code -> 401 unable_to_auth_otp_code")
+def _login_expired() -> None:
+    client.otps.sms.login_or_create(phone_number=LOGIN_NUMBER, expiration_minutes=1)
+    code = inbox_code(LOGIN_NUMBER)
+    admin("POST", "/clock/advance", {"seconds": 61})
+    expect_refused(code, 401, "unable_to_auth_otp_code")
+
+
+@row("login: session extended by session_token / session_jwt")
+def _login_extend() -> None:
+    client.otps.sms.login_or_create(phone_number=LOGIN_NUMBER)
+    resp = client.otps.authenticate(method_id=login["phone_id"], code=inbox_code(LOGIN_NUMBER),
+                                    session_token=login["session_token"])
+    eq(resp.session.session_id, login["session"].session_id, "same session (token)")
+    client.otps.sms.login_or_create(phone_number=LOGIN_NUMBER)
+    resp = client.otps.authenticate(method_id=login["phone_id"], code=inbox_code(LOGIN_NUMBER),
+                                    session_jwt=login["session_jwt"],
+                                    session_duration_minutes=30)
+    eq(resp.session.session_id, login["session"].session_id, "same session (JWT)")
+    expect_error(lambda: client.otps.authenticate(
+        method_id=login["phone_id"], code="123456", session_token="no-such-token"),
+        404, "session_not_found")
+
+
+@row("login: sandbox +10000000000 with 000000")
+def _login_sandbox() -> None:
+    resp = client.otps.sms.login_or_create(phone_number=SANDBOX)
+    done = client.otps.authenticate(method_id=resp.phone_id, code="000000")
+    eq((done.status_code, done.session_token, done.session), (200, "", None), "sandbox")
 
 
 @row("wire: what the SDK sends")

@@ -1,6 +1,8 @@
 // Runs the official, unchanged `stytch` Node SDK (npm stytch@14.2.0) against the sms-otp
 // emulator and checks that it surfaces every row of docs/emulator.md's behaviour table with the
-// documented status_code and error_type.
+// documented status_code and error_type, then drives a whole SMS login (loginOrCreate, wrong,
+// right, reused and expired codes) and verifies the session JWT locally with the SDK's own
+// `sessions.authenticateJwtLocal` against the emulator's JWKS.
 //
 // Usage: node check_node.js EMULATOR_URL   (the runner `tests/official_sdks/run` starts it)
 //
@@ -133,6 +135,126 @@ const send = (params) => client.otps.sms.send(params);
 
 const rows = [];
 const row = (name, f) => rows.push([name, f]);
+
+// ------------------------------------------------------------------------------------------
+// A whole login. These rows run first and share `login`: the SDK checks a JWT's iat/nbf/exp
+// against the real clock, so they run while the emulator's virtual clock still equals it
+// (only the expiry row advances it).
+
+const LOGIN_NUMBER = "+13035559001";
+const login = {};
+const inboxCode = async (number) => (await messages(number)).at(-1).code;
+
+row("login: login_or_create makes a pending user", async () => {
+  await admin("POST", "/reset", {}); // the virtual clock back to real time
+  const resp = await client.otps.sms.loginOrCreate({
+    phone_number: LOGIN_NUMBER, create_user_as_pending: true,
+  });
+  eq(resp.status_code, 200, "status_code");
+  eq(resp.user_created, true, "user_created");
+  check(USER_ID.test(resp.user_id), `user_id ${resp.user_id}`);
+  check(PHONE_ID.test(resp.phone_id), `phone_id ${resp.phone_id}`);
+  check(REQUEST_ID.test(resp.request_id), `request_id ${resp.request_id}`);
+  const { users } = await admin("GET", `/users?user_id=${resp.user_id}`);
+  eq(users[0].status, "pending", "user status before authenticate");
+  const again = await client.otps.sms.loginOrCreate({ phone_number: LOGIN_NUMBER });
+  eq([again.user_created, again.user_id, again.phone_id], [false, resp.user_id, resp.phone_id],
+    "second loginOrCreate");
+  Object.assign(login, { user_id: resp.user_id, phone_id: resp.phone_id,
+    code: await inboxCode(LOGIN_NUMBER) });
+});
+
+row("login: wrong code -> 404 otp_code_not_found", async () => {
+  const wrong = String((Number(login.code) + 1) % 1000000).padStart(6, "0");
+  const e = await expectError(() => client.otps.authenticate({
+    method_id: login.phone_id, code: wrong }), 404, "otp_code_not_found");
+  eq(e.error_message, "The passcode provided was incorrect and could not be authenticated.",
+    "error_message");
+});
+
+row("login: right code + session_duration_minutes=60", async () => {
+  const resp = await client.otps.authenticate({
+    method_id: login.phone_id, code: login.code, session_duration_minutes: 60,
+    session_custom_claims: { plan: "pro" },
+    attributes: { ip_address: "203.0.113.7", user_agent: "check_node" },
+  });
+  eq(resp.status_code, 200, "status_code");
+  eq([resp.user_id, resp.method_id], [login.user_id, login.phone_id], "ids");
+  eq(resp.user.status, "active", "user.status (was pending)");
+  eq(resp.user.phone_numbers, [{ phone_id: login.phone_id, phone_number: LOGIN_NUMBER,
+    verified: true }], "user.phone_numbers");
+  eq(resp.reset_sessions, false, "reset_sessions");
+  check(/^session-test-/.test(resp.session?.session_id), "session.session_id");
+  eq(resp.session.custom_claims, { plan: "pro" }, "session.custom_claims");
+  const [factor] = resp.session.authentication_factors;
+  eq([factor.type, factor.delivery_method, factor.phone_number_factor.phone_id],
+    ["otp", "sms", login.phone_id], "factor");
+  eq((Date.parse(resp.session.expires_at) - Date.parse(resp.session.started_at)) / 60000, 60,
+    "session length in minutes");
+  eq(resp.session_token.length, 44, "session_token length");
+  Object.assign(login, { session: resp.session, session_jwt: resp.session_jwt,
+    session_token: resp.session_token });
+});
+
+row("login: session JWT verified locally against the JWKS", async () => {
+  const local = await client.sessions.authenticateJwtLocal({ session_jwt: login.session_jwt });
+  eq(local.session_id, login.session.session_id, "session_id");
+  eq(local.user_id, login.user_id, "user_id");
+  eq(local.custom_claims, { plan: "pro" }, "custom_claims");
+  // The SDK re-renders the inner expires_at with toISOString (milliseconds).
+  eq(Date.parse(local.expires_at), Date.parse(login.session.expires_at), "expires_at");
+  eq(local.started_at, login.session.started_at, "started_at");
+  eq(local.authentication_factors, login.session.authentication_factors,
+    "authentication_factors");
+  // The verification is real: a forged payload or signature is refused.
+  const [head, payload, sig] = login.session_jwt.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  claims.sub = "user-test-00000000-0000-4000-8000-000000000000";
+  const other = Buffer.from(JSON.stringify(claims)).toString("base64url");
+  for (const forged of [`${head}.${payload}.${sig.slice(0, -4)}AAAA`, `${head}.${other}.${sig}`]) {
+    try {
+      await client.sessions.authenticateJwtLocal({ session_jwt: forged });
+    } catch (e) {
+      check(e instanceof stytch.ClientError && e.code === "jwt_invalid",
+        `forged JWT: ${e.name} ${e.message}`);
+      continue;
+    }
+    throw new Mismatch("a forged JWT was accepted");
+  }
+});
+
+row("login: reused code -> 401 unable_to_auth_otp_code", async () => {
+  await expectError(() => client.otps.authenticate({ method_id: login.phone_id, code: login.code }),
+    401, "unable_to_auth_otp_code");
+});
+
+row("login: expired code -> 401 unable_to_auth_otp_code", async () => {
+  await client.otps.sms.loginOrCreate({ phone_number: LOGIN_NUMBER, expiration_minutes: 1 });
+  const code = await inboxCode(LOGIN_NUMBER);
+  await admin("POST", "/clock/advance", { seconds: 61 });
+  await expectError(() => client.otps.authenticate({ method_id: login.phone_id, code }),
+    401, "unable_to_auth_otp_code");
+});
+
+row("login: session extended by session_token / session_jwt", async () => {
+  await client.otps.sms.loginOrCreate({ phone_number: LOGIN_NUMBER });
+  let resp = await client.otps.authenticate({ method_id: login.phone_id,
+    code: await inboxCode(LOGIN_NUMBER), session_token: login.session_token });
+  eq(resp.session.session_id, login.session.session_id, "same session (token)");
+  await client.otps.sms.loginOrCreate({ phone_number: LOGIN_NUMBER });
+  resp = await client.otps.authenticate({ method_id: login.phone_id,
+    code: await inboxCode(LOGIN_NUMBER), session_jwt: login.session_jwt,
+    session_duration_minutes: 30 });
+  eq(resp.session.session_id, login.session.session_id, "same session (JWT)");
+  await expectError(() => client.otps.authenticate({ method_id: login.phone_id, code: "123456",
+    session_token: "no-such-token" }), 404, "session_not_found");
+});
+
+row("login: sandbox +10000000000 with 000000", async () => {
+  const resp = await client.otps.sms.loginOrCreate({ phone_number: SANDBOX });
+  const done = await client.otps.authenticate({ method_id: resp.phone_id, code: "000000" });
+  eq([done.status_code, done.session_token, done.session ?? null], [200, "", null], "sandbox");
+});
 
 row("wire: what the SDK sends", async () => {
   seen.length = 0;

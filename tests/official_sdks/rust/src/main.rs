@@ -1,6 +1,7 @@
 //! Runs the official, unchanged `stytch` Rust SDK (crates.io stytch 11.1.0) against the
 //! sms-otp emulator and checks that it surfaces every row of docs/emulator.md's behaviour table
-//! with the documented status_code and error_type.
+//! with the documented status_code and error_type, then drives a whole SMS login (see
+//! `login.rs`, including the session JWT's local verification).
 //!
 //! Usage: official-sdk-check EMULATOR_URL   (the runner `tests/official_sdks/run` starts it)
 //!
@@ -21,6 +22,8 @@ use stytch::consumer::client::Client;
 use stytch::consumer::otp_sms::{SendRequest, SendRequestLocale, SendResponse};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+mod login;
+
 const PROJECT_ID: &str = "project-test-00000000-0000-0000-0000-000000000000";
 const SECRET: &str = "secret-test-emulator";
 const SANDBOX: &str = "+10000000000";
@@ -31,14 +34,21 @@ type Check<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + 'a>>;
 struct Ctx {
     base: String,
     client: Client,
+    /// The SDK's HTTP client under `client` (its public `fetch_jwk` fetches the JWKS).
+    http: Http,
     admin: reqwest::Client,
     next_number: std::cell::Cell<u32>,
+    /// What the login rows hand on to each other.
+    login: std::cell::RefCell<login::State>,
+}
+
+fn sdk_http(base: &str, project_id: &str, secret: &str) -> Http {
+    let url = reqwest::Url::parse(base).expect("base URL");
+    Http::new_with_base_url(project_id, secret, url, Vertical::Consumer).expect("SDK client")
 }
 
 fn sdk_client(base: &str, project_id: &str, secret: &str) -> Client {
-    let url = reqwest::Url::parse(base).expect("base URL");
-    let http =
-        Http::new_with_base_url(project_id, secret, url, Vertical::Consumer).expect("SDK client");
+    let http = sdk_http(base, project_id, secret);
     Client::new_with_http_client(http.clone(), http)
 }
 
@@ -85,8 +95,8 @@ fn expect_ok(resp: stytch::Result<SendResponse>) -> Result<SendResponse, String>
     Ok(resp)
 }
 
-fn expect_error(
-    resp: stytch::Result<SendResponse>,
+fn expect_error<T: std::fmt::Debug>(
+    resp: stytch::Result<T>,
     status: u16,
     error_type: &str,
 ) -> Result<(), String> {
@@ -235,6 +245,14 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
 /// builds is a JSON object, so it cannot send a body that is missing `phone_number` or is
 /// not JSON (the Python and Node checks cover that row).
 fn rows<'a>(c: &'a Ctx) -> Vec<(&'static str, Check<'a>)> {
+    // The login rows first: the SDK's JWT checks use the real clock, so they run while the
+    // emulator's virtual clock still equals it.
+    let mut rows = login::rows(c);
+    rows.extend(send_rows(c));
+    rows
+}
+
+fn send_rows<'a>(c: &'a Ctx) -> Vec<(&'static str, Check<'a>)> {
     vec![
         (
             "wire: what the SDK sends",
@@ -678,11 +696,14 @@ async fn main() -> std::process::ExitCode {
                 admin.tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).expect("PEM"));
         }
     }
+    let http = sdk_http(&base, PROJECT_ID, SECRET);
     let ctx = Ctx {
-        client: sdk_client(&base, PROJECT_ID, SECRET),
+        client: Client::new_with_http_client(http.clone(), http.clone()),
+        http,
         admin: admin.build().expect("admin client"),
         base,
         next_number: std::cell::Cell::new(1000),
+        login: std::cell::RefCell::new(login::State::default()),
     };
     if let Err(e) = ctx.admin("POST", "/reset", Some(json!({}))).await {
         eprintln!("{e}");
