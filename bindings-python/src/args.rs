@@ -1,186 +1,215 @@
-//! Python values to Rust values. Wrong Python types raise `TypeError` naming the argument;
-//! strings that are not valid Unicode (lone surrogates) raise `ValidationError`. No rule
-//! about Stytch lives here: values go to the core as given.
+//! Python values to the core's host values (`sms_otp::host::Value`): one generic conversion
+//! that knows no argument. The core checks the types, reads the values and builds the typed
+//! options and requests; a refusal comes back as `TypeError` or the core's error class.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use sms_otp::host::{self, FromHost, Language, Refusal, Value, MAX_DEPTH};
 
 use crate::errors;
 
-/// Python's name of `value`'s type, for messages.
+/// `value` as plain data; containers deeper than the core's tables are only named.
+pub fn to_value(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    if let Ok(text) = value.cast::<PyString>() {
+        // Lone surrogates cannot become UTF-8.
+        return Ok(text
+            .to_cow()
+            .map_or(Value::Unpaired, |t| Value::Str(t.into_owned())));
+    }
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(flag) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(flag.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        return Ok(match value.extract::<i64>() {
+            Ok(n) => Value::Int(n),
+            // Beyond i64: the nearest float, infinite beyond f64.
+            Err(_) => Value::WideInt(value.extract::<f64>().unwrap_or(if value.lt(0)? {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })),
+        });
+    }
+    if let Ok(number) = value.cast::<PyFloat>() {
+        return Ok(Value::Float(number.value()));
+    }
+    if depth < MAX_DEPTH {
+        if let Ok(list) = value.cast::<PyList>() {
+            return list
+                .iter()
+                .map(|v| to_value(&v, depth + 1))
+                .collect::<PyResult<_>>()
+                .map(Value::List);
+        }
+        if let Ok(tuple) = value.cast::<PyTuple>() {
+            return tuple
+                .iter()
+                .map(|v| to_value(&v, depth + 1))
+                .collect::<PyResult<_>>()
+                .map(Value::List);
+        }
+        if let Ok(dict) = value.cast::<PyDict>() {
+            return entries(dict, depth, false).map(Value::Map);
+        }
+    }
+    object(value, depth)
+}
+
+/// A dict's entries (with `public`, only keys not starting with `_`). A key that is not a
+/// str gets a name no field has.
+fn entries(dict: &Bound<'_, PyDict>, depth: usize, public: bool) -> PyResult<Vec<(String, Value)>> {
+    let mut out = Vec::with_capacity(dict.len());
+    for (key, value) in dict.iter() {
+        let key = match key
+            .cast::<PyString>()
+            .map(|k| k.to_cow().map(|k| k.into_owned()))
+        {
+            Ok(Ok(key)) if !(public && key.starts_with('_')) => key,
+            Ok(Ok(_)) => continue,
+            _ => format!("<{} key>", type_name(&key)),
+        };
+        out.push((key, to_value(&value, depth + 1)?));
+    }
+    Ok(out)
+}
+
+/// An instance of another class: an enum member stands for its value; otherwise its class
+/// name, its public `vars()` and its `__fspath__` (an `os.PathLike`).
+fn object(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    let py = value.py();
+    if value.is_instance(&py.import("enum")?.getattr("Enum")?)? {
+        return to_value(&value.getattr("value")?, depth);
+    }
+    let mut attributes = Vec::new();
+    if depth < MAX_DEPTH {
+        if let Some(vars) = value
+            .getattr("__dict__")
+            .ok()
+            .and_then(|d| d.cast_into::<PyDict>().ok())
+        {
+            attributes = entries(&vars, depth, true)?;
+        }
+    }
+    if value.hasattr("__fspath__").unwrap_or(false) {
+        if let Ok(path) = value.call_method0("__fspath__") {
+            attributes.push(("__fspath__".to_owned(), to_value(&path, MAX_DEPTH)?));
+        }
+    }
+    Ok(Value::Object {
+        class: type_name(value),
+        attributes,
+    })
+}
+
 fn type_name(value: &Bound<'_, PyAny>) -> String {
     value
         .get_type()
         .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "object".to_owned())
+        .map_or_else(|_| "object".to_owned(), |n| n.to_string())
 }
 
-fn wrong_type(field: &str, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
-    PyTypeError::new_err(format!(
-        "{field} must be {expected}, not {}",
-        type_name(value)
-    ))
+/// The core's refusal as a Python exception.
+pub fn refused(py: Python<'_>, refusal: Refusal) -> PyErr {
+    match refusal {
+        Refusal::WrongType(message) => PyTypeError::new_err(message),
+        Refusal::Invalid(error) => errors::to_py(py, error),
+    }
 }
 
-/// A `str` argument (subclasses such as str-valued enums included).
-pub fn required_str(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
-    let text = value
-        .cast::<PyString>()
-        .map_err(|_| wrong_type(field, "a str", value))?;
-    text.to_cow().map(|c| c.into_owned()).map_err(|_| {
-        errors::validation(
+/// A call's positional and keyword arguments as host values.
+pub fn arguments(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(Vec<Value>, Option<Value>)> {
+    let positional = args
+        .iter()
+        .map(|v| to_value(&v, 1))
+        .collect::<PyResult<_>>()?;
+    let named = kwargs
+        .map(|k| entries(k, 0, false).map(Value::Map))
+        .transpose()?;
+    Ok((positional, named))
+}
+
+/// The typed request of a call, read by the core from its arguments.
+pub fn read<T: FromHost>(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<T> {
+    let (positional, named) = arguments(args, kwargs)?;
+    host::request(Language::Python, positional, named).map_err(|r| refused(args.py(), r))
+}
+
+/// One argument outside the core's tables (`normalize_phone_number`, the emulator's
+/// options): `None` is absent, text that is not Unicode a `ValidationError`, another type
+/// a `TypeError` saying `expected`.
+fn one<T>(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+    expected: &str,
+    read: impl FnOnce(Value) -> Result<T, Value>,
+) -> PyResult<Option<T>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    match read(to_value(value, 1)?) {
+        Ok(v) => Ok(Some(v)),
+        Err(Value::Unpaired) => Err(errors::validation(
             value.py(),
             field,
             "is not valid Unicode (it contains unpaired surrogates)",
-        )
+        )),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{field} must be {expected}, not {}",
+            type_name(value)
+        ))),
+    }
+}
+
+pub fn optional_str(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
+    one(value, field, "a str", |v| match v {
+        Value::Str(text) => Ok(text),
+        other => Err(other),
     })
 }
 
-/// An optional `str` argument: `None` means "not given".
-pub fn optional_str(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => required_str(v, field).map(Some),
-    }
-}
-
-/// An optional `int` (not `bool`). Values beyond i64 are clamped: the core rejects them
-/// with its usual range message either way.
+/// An `int` (not `bool`); beyond i64 it saturates, for the range check to refuse.
 pub fn optional_int(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<i64>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if v.is_instance_of::<PyBool>() || !v.is_instance_of::<PyInt>() {
-        return Err(wrong_type(field, "an int", v));
-    }
-    match v.extract::<i64>() {
-        Ok(n) => Ok(Some(n)),
-        Err(_) => {
-            let negative = v.lt(0).unwrap_or(false);
-            Ok(Some(if negative { i64::MIN } else { i64::MAX }))
-        }
-    }
+    one(value, field, "an int", |v| match v {
+        Value::Int(n) => Ok(n),
+        Value::WideInt(x) => Ok(x as i64),
+        other => Err(other),
+    })
 }
 
-/// An optional number of seconds (`int` or `float`, not `bool`).
-pub fn optional_seconds(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<f64>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if v.is_instance_of::<PyBool>()
-        || !(v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>())
-    {
-        return Err(wrong_type(field, "a number of seconds (int or float)", v));
-    }
-    // Ints too big for f64 become inf, which the core rejects with a clear message.
-    Ok(Some(v.extract::<f64>().unwrap_or(f64::INFINITY)))
-}
-
-/// An optional `bool`.
-pub fn optional_bool(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<bool>> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => v
-            .cast::<PyBool>()
-            .map(|b| Some(b.is_true()))
-            .map_err(|_| wrong_type(field, "a bool", v)),
-    }
-}
-
-/// An optional list/tuple of `str` (a bare `str` is refused: it would iterate by character).
 pub fn optional_str_list(
     value: Option<&Bound<'_, PyAny>>,
     field: &str,
 ) -> PyResult<Option<Vec<String>>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyDict>() {
-        return Err(wrong_type(field, "a list of str", v));
+    if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
+        let got = type_name(value);
+        return Err(PyTypeError::new_err(format!(
+            "{field} must be a list of str, not {got}"
+        )));
     }
-    let iter = v
-        .try_iter()
-        .map_err(|_| wrong_type(field, "a list of str", v))?;
     let mut out = Vec::new();
-    for (i, item) in iter.enumerate() {
-        out.push(required_str(&item?, &format!("{field}[{i}]"))?);
-    }
-    Ok(Some(out))
-}
-
-/// An optional path (`str` or `os.PathLike`).
-pub fn optional_path(
-    value: Option<&Bound<'_, PyAny>>,
-    field: &str,
-) -> PyResult<Option<std::path::PathBuf>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    v.extract::<std::path::PathBuf>()
-        .map(Some)
-        .map_err(|_| wrong_type(field, "a str or os.PathLike", v))
-}
-
-/// `attributes`: a dict with `ip_address` / `user_agent`, or an object with those attributes
-/// (the official SDK's `Attributes` model).
-pub fn optional_attributes(
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<sms_otp::Attributes>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if let Ok(dict) = v.cast::<PyDict>() {
-        for key in dict.keys() {
-            let name = key.str().map(|s| s.to_string()).unwrap_or_default();
-            if name != "ip_address" && name != "user_agent" {
+    for (i, item) in value.try_iter()?.enumerate() {
+        let (item, field) = (item?, format!("{field}[{i}]"));
+        match optional_str(Some(&item), &field)? {
+            Some(text) => out.push(text),
+            None => {
                 return Err(PyTypeError::new_err(format!(
-                    "attributes got an unexpected key {name:?} (expected ip_address, user_agent)"
-                )));
+                    "{field} must be a str, not NoneType"
+                )))
             }
         }
-        return Ok(Some(sms_otp::Attributes {
-            ip_address: optional_str(
-                dict.get_item("ip_address")?.as_ref(),
-                "attributes.ip_address",
-            )?,
-            user_agent: optional_str(
-                dict.get_item("user_agent")?.as_ref(),
-                "attributes.user_agent",
-            )?,
-        }));
     }
-    let has = |name: &str| v.hasattr(name).unwrap_or(false);
-    if !(has("ip_address") || has("user_agent")) {
-        return Err(wrong_type(
-            "attributes",
-            "a dict with ip_address / user_agent",
-            v,
-        ));
-    }
-    let get = |name: &str| v.getattr(name).ok();
-    Ok(Some(sms_otp::Attributes {
-        ip_address: optional_str(get("ip_address").as_ref(), "attributes.ip_address")?,
-        user_agent: optional_str(get("user_agent").as_ref(), "attributes.user_agent")?,
-    }))
-}
-
-/// `locale`: a tag string, or an enum member whose `value` is the tag.
-pub fn optional_locale(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<sms_otp::Locale>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    let tag = if v.is_instance_of::<PyString>() {
-        required_str(v, "locale")?
-    } else if let Ok(inner) = v.getattr("value") {
-        required_str(&inner, "locale")?
-    } else {
-        return Err(wrong_type("locale", "a str", v));
-    };
-    tag.parse::<sms_otp::Locale>()
-        .map(Some)
-        .map_err(|e| errors::to_py(v.py(), e))
+    Ok(Some(out))
 }

@@ -21,7 +21,9 @@ fn normalize_phone_number(
     text: &Bound<'_, PyAny>,
     default_region: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    let text = args::required_str(text, "text")?;
+    let text = args::optional_str(Some(text), "text")?.ok_or_else(|| {
+        pyo3::exceptions::PyTypeError::new_err("text must be a str, not NoneType")
+    })?;
     let region = args::optional_str(default_region, "default_region")?
         .unwrap_or_else(|| sms_otp::DEFAULT_REGION.to_owned());
     sms_otp::normalize_phone_number(&text, &region).map_err(|e| errors::to_py(py, e))
@@ -99,6 +101,21 @@ fn defaults() -> (f64, f64, u32, u32, bool) {
     )
 }
 
+/// The core's field tables as Python spells them (`Client`, `send`, `attributes`), for the
+/// drift tests of the stubs.
+#[pyfunction]
+fn fields() -> Vec<(&'static str, Vec<String>)> {
+    sms_otp::host::CALLS
+        .iter()
+        .map(|(name, call)| {
+            (
+                *name,
+                sms_otp::host::field_names(call, sms_otp::host::Language::Python),
+            )
+        })
+        .collect()
+}
+
 /// The 16 locale tags, for the drift tests and the stubs.
 #[pyfunction]
 fn locales() -> Vec<&'static str> {
@@ -133,6 +150,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error_attributes, m)?)?;
     m.add_function(wrap_pyfunction!(locales, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(fields, m)?)?;
     m.add_function(wrap_pyfunction!(_panicking_send_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(_warm_up, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;

@@ -146,3 +146,60 @@ def test_documented_defaults_equal_the_core() -> None:
         f"retry_rate_limited={retry_rate_limited}."
     )
     assert expected in doc, f"the Client docstring drifted from the core; it should say:\n{expected}"
+
+
+PACKAGE_STUB = Path(sms_otp.__file__).with_suffix(".pyi")
+
+
+def _stub_signatures() -> Dict[str, List[str]]:
+    """The parameter names `__init__.pyi` declares for each call, and the keys of `Attributes`."""
+    classes = {n.name: n for n in ast.parse(PACKAGE_STUB.read_text()).body if isinstance(n, ast.ClassDef)}
+
+    def parameters(cls: str, method: str) -> List[str]:
+        node = next(
+            item
+            for item in classes[cls].body
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method
+        )
+        assert all(isinstance(d, ast.Constant) and d.value is Ellipsis for d in node.args.defaults + node.args.kw_defaults if d), (
+            f"{cls}.{method} in {PACKAGE_STUB.name} restates a default; write `= ...` (the core resolves defaults)"
+        )
+        return [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs][1:]
+
+    attributes = [i.target.id for i in classes["Attributes"].body if isinstance(i, ast.AnnAssign) and isinstance(i.target, ast.Name)]
+    return {
+        "Client": parameters("Client", "__init__"),
+        "Client.from_env": parameters("Client", "from_env"),
+        "send": parameters("Sms", "send"),
+        "send_async": parameters("Sms", "send_async"),
+        "attributes": attributes,
+    }
+
+
+def test_the_stub_declares_the_core_field_tables() -> None:
+    """Arguments go to the Rust core whole and are read by its field tables
+    (core/src/host/mod.rs); `__init__.pyi` must declare exactly those names, in that order."""
+    core = dict(_native.fields())
+    expected = {
+        "Client": core["Client"],
+        "Client.from_env": [f for f in core["Client"] if f not in ("project_id", "secret")],
+        "send": core["send"],
+        "send_async": core["send"],
+        "attributes": core["attributes"],
+    }
+    declared = _stub_signatures()
+    problems = [
+        f"{call}: {PACKAGE_STUB.name} declares {declared[call]}, the core reads {names}"
+        for call, names in expected.items()
+        if declared[call] != names
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_stub_locale_literal_equals_the_core_tags() -> None:
+    tree = ast.parse(PACKAGE_STUB.read_text())
+    node = next(n for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "Locale")
+    assert isinstance(node.value, ast.Subscript)
+    declared = [e.value for e in ast.walk(node.value.slice) if isinstance(e, ast.Constant)]
+    core = _native.locales()
+    assert declared == core, f"{PACKAGE_STUB.name}: write Locale: TypeAlias = Literal[{', '.join(repr(t) for t in core)}]"

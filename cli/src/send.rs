@@ -62,10 +62,7 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
     }
-    let client = builder
-        .surface("cli", env!("CARGO_PKG_VERSION"))
-        .build()
-        .map_err(|e| usage(&e))?;
+    let client = cli_surface(builder).build().map_err(|e| usage(&e))?;
     let response = client.otps.sms.send(request).await.map_err(call_failure)?;
     print_response(&response, None, args.json);
     Ok(())
@@ -75,11 +72,11 @@ async fn send_to_emulator(request: SendRequest, json: bool) -> Result<(), Failur
     let emulator = sms_otp_emulator::Emulator::start(sms_otp_emulator::Config::default())
         .await
         .map_err(|e| Failure::Call(format!("could not start the emulator: {e}")))?;
-    let client = Client::builder(emulator.project_id(), emulator.secret())
-        .base_url(emulator.url())
-        .surface("cli", env!("CARGO_PKG_VERSION"))
-        .build()
-        .map_err(|e| usage(&e))?;
+    let client = cli_surface(
+        Client::builder(emulator.project_id(), emulator.secret()).base_url(emulator.url()),
+    )
+    .build()
+    .map_err(|e| usage(&e))?;
     let phone_number = request.phone_number.clone();
     let outcome = client.otps.sms.send(request).await;
     let code = emulator
@@ -90,6 +87,11 @@ async fn send_to_emulator(request: SendRequest, json: bool) -> Result<(), Failur
     let response = outcome.map_err(call_failure)?;
     print_response(&response, code.as_deref(), json);
     Ok(())
+}
+
+/// The `User-Agent` names the command line (`cli/0.1.0`) rather than `rust/<rustc>`.
+fn cli_surface(builder: sms_otp::ClientBuilder) -> sms_otp::ClientBuilder {
+    sms_otp::host::surface(builder, "cli", env!("CARGO_PKG_VERSION"))
 }
 
 /// Writes the outcome to stdout. Write errors (a closed pipe) are ignored rather than

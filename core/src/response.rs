@@ -183,26 +183,31 @@ pub(crate) fn excerpt(body: &[u8], redact: &Redactor<'_>) -> String {
         .collect()
 }
 
-/// Not part of the API: [`interpret`] as `Transport::exchange` calls it (a raw `Retry-After`
-/// and `Location` header value, the whole body, the client's two secrets), for the fuzz
-/// targets in `core/fuzz`.
-#[doc(hidden)]
-pub fn __interpret_for_fuzzing(
-    status: u16,
-    retry_after: Option<&str>,
-    location: Option<&str>,
-    body: &[u8],
-    secrets: [&str; 2],
-) -> Result<SendResponse, Error> {
-    interpret(
-        &Received {
-            status,
-            retry_after: retry_after.and_then(parse_retry_after),
-            location,
-            body,
-        },
-        &Redactor::new(secrets),
-    )
+/// Hooks for the fuzz targets of `core/fuzz` (feature `fuzzing`), not an API.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    use super::{interpret, parse_retry_after, Received, Redactor};
+    use crate::{Error, SendResponse};
+
+    /// How `Transport::exchange` reads an answer: the status, the raw `Retry-After` and
+    /// `Location` header values, the whole body, and the client's two secrets.
+    pub fn interpret_answer(
+        status: u16,
+        retry_after: Option<&str>,
+        location: Option<&str>,
+        body: &[u8],
+        secrets: [&str; 2],
+    ) -> Result<SendResponse, Error> {
+        interpret(
+            &Received {
+                status,
+                retry_after: retry_after.and_then(parse_retry_after),
+                location,
+                body,
+            },
+            &Redactor::new(secrets),
+        )
+    }
 }
 
 /// Parses `Retry-After`: delay-seconds, or an HTTP date (as seconds from now, at least 0).
