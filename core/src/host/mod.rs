@@ -209,11 +209,7 @@ impl Options {
         match self.environment {
             // The official SDKs take a URL as `environment` (their way to reach a local
             // server): it means `base_url`, which wins when both are given.
-            Some(url) if url.contains("://") => {
-                if b.base_url.is_none() {
-                    b = b.base_url(url);
-                }
-            }
+            Some(url) if url.contains("://") => b.base_url = b.base_url.or(Some(url)),
             Some(name) => b = b.environment(name.parse()?),
             None => {}
         }
@@ -281,7 +277,7 @@ impl ClientOptions {
             ("Client", "Client options")
         };
         let named = match named {
-            None | Some(Value::Null) if from_env => None,
+            None | Some(Value::Null) if from_env => Some(Value::Map(Vec::new())),
             absent @ (None | Some(Value::Null)) if language == Language::Node => {
                 let got = absent.map_or("undefined", |_| "null");
                 return Err(Refusal::WrongType(format!(

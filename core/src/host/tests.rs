@@ -278,7 +278,7 @@ fn options_resolve_like_the_typed_builder() {
     .is_some());
     let field = |language, named| {
         let e = match options(language, named) {
-            Ok(o) => o.build().err().expect("refused"),
+            Ok(o) => o.build().expect_err("refused"),
             Err(refusal) => invalid(Err::<(), _>(refusal)),
         };
         assert_eq!(e.code(), "configuration_error");
@@ -440,10 +440,10 @@ fn paths_and_urls_come_as_objects_too() {
 
 #[test]
 fn the_user_agent_names_the_language() {
-    let o = options(Python, json!({"project_id": "p", "secret": "s"}))
-        .ok()
-        .expect("valid");
-    let resolved = o.builder.clone().resolve().ok().expect("valid");
+    let o = options(Python, json!({"project_id": "p", "secret": "s"})).expect("valid");
+    let Ok(resolved) = o.builder.clone().resolve() else {
+        panic!("valid options")
+    };
     assert!(resolved
         .user_agent
         .to_str()
