@@ -26,9 +26,9 @@ pub fn to_value(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if value.is_instance_of::<PyInt>() {
         return Ok(match value.extract::<i64>() {
             Ok(n) => Value::Int(n),
-            // Beyond i64: the nearest float, infinite beyond f64.
-            Err(_) => Value::WideInt(value.extract::<f64>().unwrap_or(if value.lt(0)? {
-                f64::NEG_INFINITY
+            // The nearest float; infinite beyond f64.
+            Err(_) => Value::WideInt(value.extract().unwrap_or(if value.lt(0)? {
+                -f64::INFINITY
             } else {
                 f64::INFINITY
             })),
@@ -37,30 +37,19 @@ pub fn to_value(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if let Ok(number) = value.cast::<PyFloat>() {
         return Ok(Value::Float(number.value()));
     }
-    if depth < MAX_DEPTH {
-        if let Ok(list) = value.cast::<PyList>() {
-            return list
-                .iter()
-                .map(|v| to_value(&v, depth + 1))
-                .collect::<PyResult<_>>()
-                .map(Value::List);
+    match value.cast::<PyDict>() {
+        _ if depth >= MAX_DEPTH => object(value, depth),
+        Ok(dict) => entries(dict, depth, false).map(Value::Map),
+        _ if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() => {
+            let items = value.try_iter()?.map(|v| to_value(&v?, depth + 1));
+            items.collect::<PyResult<_>>().map(Value::List)
         }
-        if let Ok(tuple) = value.cast::<PyTuple>() {
-            return tuple
-                .iter()
-                .map(|v| to_value(&v, depth + 1))
-                .collect::<PyResult<_>>()
-                .map(Value::List);
-        }
-        if let Ok(dict) = value.cast::<PyDict>() {
-            return entries(dict, depth, false).map(Value::Map);
-        }
+        _ => object(value, depth),
     }
-    object(value, depth)
 }
 
-/// A dict's entries (with `public`, only keys not starting with `_`). A key that is not a
-/// str gets a name no field has.
+/// A dict's entries (with `public`, not those whose key starts with `_`). A key that is not
+/// a str gets a name no field has.
 fn entries(dict: &Bound<'_, PyDict>, depth: usize, public: bool) -> PyResult<Vec<(String, Value)>> {
     let mut out = Vec::with_capacity(dict.len());
     for (key, value) in dict.iter() {
@@ -68,8 +57,8 @@ fn entries(dict: &Bound<'_, PyDict>, depth: usize, public: bool) -> PyResult<Vec
             .cast::<PyString>()
             .map(|k| k.to_cow().map(|k| k.into_owned()))
         {
-            Ok(Ok(key)) if !(public && key.starts_with('_')) => key,
-            Ok(Ok(_)) => continue,
+            Ok(Ok(key)) if public && key.starts_with('_') => continue,
+            Ok(Ok(key)) => key,
             _ => format!("<{} key>", type_name(&key)),
         };
         out.push((key, to_value(&value, depth + 1)?));
@@ -77,32 +66,25 @@ fn entries(dict: &Bound<'_, PyDict>, depth: usize, public: bool) -> PyResult<Vec
     Ok(out)
 }
 
-/// An instance of another class: an enum member stands for its value; otherwise its class
-/// name, its public `vars()` and its `__fspath__` (an `os.PathLike`).
+/// An instance of another class: an enum member stands for its value; otherwise its class,
+/// its public `vars()` and its `__fspath__` (an `os.PathLike`).
 fn object(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
-    let py = value.py();
-    if value.is_instance(&py.import("enum")?.getattr("Enum")?)? {
+    if value.is_instance(&value.py().import("enum")?.getattr("Enum")?)? {
         return to_value(&value.getattr("value")?, depth);
     }
-    let mut attributes = Vec::new();
-    if depth < MAX_DEPTH {
-        if let Some(vars) = value
-            .getattr("__dict__")
-            .ok()
-            .and_then(|d| d.cast_into::<PyDict>().ok())
-        {
-            attributes = entries(&vars, depth, true)?;
-        }
+    let vars = value
+        .getattr("__dict__")
+        .ok()
+        .and_then(|d| d.cast_into::<PyDict>().ok());
+    let mut attributes = match vars {
+        Some(vars) if depth < MAX_DEPTH => entries(&vars, depth, true)?,
+        _ => Vec::new(),
+    };
+    if let Ok(path) = value.call_method0("__fspath__") {
+        attributes.push(("__fspath__".to_owned(), to_value(&path, MAX_DEPTH)?));
     }
-    if value.hasattr("__fspath__").unwrap_or(false) {
-        if let Ok(path) = value.call_method0("__fspath__") {
-            attributes.push(("__fspath__".to_owned(), to_value(&path, MAX_DEPTH)?));
-        }
-    }
-    Ok(Value::Object {
-        class: type_name(value),
-        attributes,
-    })
+    let class = type_name(value);
+    Ok(Value::Object { class, attributes })
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {
@@ -129,10 +111,12 @@ pub fn arguments(
         .iter()
         .map(|v| to_value(&v, 1))
         .collect::<PyResult<_>>()?;
-    let named = kwargs
-        .map(|k| entries(k, 0, false).map(Value::Map))
-        .transpose()?;
-    Ok((positional, named))
+    Ok((
+        positional,
+        kwargs
+            .map(|k| entries(k, 0, false).map(Value::Map))
+            .transpose()?,
+    ))
 }
 
 /// The typed request of a call, read by the core from its arguments.
@@ -144,72 +128,66 @@ pub fn read<T: FromHost>(
     host::request(Language::Python, positional, named).map_err(|r| refused(args.py(), r))
 }
 
-/// One argument outside the core's tables (`normalize_phone_number`, the emulator's
-/// options): `None` is absent, text that is not Unicode a `ValidationError`, another type
-/// a `TypeError` saying `expected`.
-fn one<T>(
-    value: Option<&Bound<'_, PyAny>>,
-    field: &str,
-    expected: &str,
-    read: impl FnOnce(Value) -> Result<T, Value>,
-) -> PyResult<Option<T>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    match read(to_value(value, 1)?) {
-        Ok(v) => Ok(Some(v)),
-        Err(Value::Unpaired) => Err(errors::validation(
-            value.py(),
+/// A str argument outside the core's tables (`normalize_phone_number`, the emulator's
+/// options): `None` is absent, text that is not Unicode a `ValidationError`.
+pub fn optional_str(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
+    match value
+        .filter(|v| !v.is_none())
+        .map(|v| (v, to_value(v, MAX_DEPTH)))
+    {
+        None => Ok(None),
+        Some((_, Ok(Value::Str(text)))) => Ok(Some(text)),
+        Some((v, Ok(Value::Unpaired))) => Err(errors::validation(
+            v.py(),
             field,
             "is not valid Unicode (it contains unpaired surrogates)",
         )),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "{field} must be {expected}, not {}",
-            type_name(value)
+        Some((v, _)) => Err(PyTypeError::new_err(format!(
+            "{field} must be a str, not {}",
+            type_name(v)
         ))),
     }
 }
 
-pub fn optional_str(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
-    one(value, field, "a str", |v| match v {
-        Value::Str(text) => Ok(text),
-        other => Err(other),
-    })
-}
-
-/// An `int` (not `bool`); beyond i64 it saturates, for the range check to refuse.
+/// An `int` (not `bool`) for the emulator's options; beyond i64 it saturates, for the
+/// range check to refuse.
 pub fn optional_int(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<i64>> {
-    one(value, field, "an int", |v| match v {
-        Value::Int(n) => Ok(n),
-        Value::WideInt(x) => Ok(x as i64),
-        other => Err(other),
-    })
+    match value
+        .filter(|v| !v.is_none())
+        .map(|v| (v, to_value(v, MAX_DEPTH)))
+    {
+        None => Ok(None),
+        Some((_, Ok(Value::Int(n)))) => Ok(Some(n)),
+        Some((_, Ok(Value::WideInt(x)))) => Ok(Some(x as i64)),
+        Some((v, _)) => Err(PyTypeError::new_err(format!(
+            "{field} must be an int, not {}",
+            type_name(v)
+        ))),
+    }
 }
 
+/// A list or tuple of str for the emulator's options.
 pub fn optional_str_list(
     value: Option<&Bound<'_, PyAny>>,
     field: &str,
 ) -> PyResult<Option<Vec<String>>> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
+    let Some(list) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
-        let got = type_name(value);
+    if !(list.is_instance_of::<PyList>() || list.is_instance_of::<PyTuple>()) {
         return Err(PyTypeError::new_err(format!(
-            "{field} must be a list of str, not {got}"
+            "{field} must be a list of str, not {}",
+            type_name(list)
         )));
     }
-    let mut out = Vec::new();
-    for (i, item) in value.try_iter()?.enumerate() {
-        let (item, field) = (item?, format!("{field}[{i}]"));
-        match optional_str(Some(&item), &field)? {
-            Some(text) => out.push(text),
-            None => {
-                return Err(PyTypeError::new_err(format!(
-                    "{field} must be a str, not NoneType"
-                )))
-            }
-        }
-    }
-    Ok(Some(out))
+    let item = |(i, v): (usize, PyResult<Bound<'_, PyAny>>)| {
+        let (v, field) = (v?, format!("{field}[{i}]"));
+        optional_str(Some(&v), &field)?
+            .ok_or_else(|| PyTypeError::new_err(format!("{field} must be a str, not NoneType")))
+    };
+    list.try_iter()?
+        .enumerate()
+        .map(item)
+        .collect::<PyResult<_>>()
+        .map(Some)
 }

@@ -17,10 +17,9 @@ use crate::future::spawn_for_asyncio;
 use crate::response::SendResponse;
 use crate::runtime::blocking_runtime;
 
-/// The core clients of one process: after `os.fork()` the child builds its own, because
-/// pooled connections (and the runtime they belong to) cannot cross a fork. Blocking and
-/// asyncio sends use separate connection pools: a connection's task lives on the runtime
-/// that opened it, and the blocking runtime only runs while some thread blocks on it.
+/// The core clients of one process (a forked child builds its own: pooled connections and
+/// their runtime cannot cross a fork). Blocking sends have their own pool, on the runtime
+/// that only runs while some thread blocks on it.
 #[derive(Debug)]
 struct PerProcess {
     pid: u32,
@@ -30,13 +29,8 @@ struct PerProcess {
 
 impl Drop for PerProcess {
     fn drop(&mut self) {
-        let Some(blocking) = self.blocking.take() else {
-            return;
-        };
-        // The blocking pool goes with the last clone; its connections close once their
-        // tasks run on the blocking runtime, which only runs when someone blocks on it.
-        drop(blocking);
-        if self.pid == std::process::id() {
+        // The blocking pool's connections close once their tasks run: run them now.
+        if self.blocking.take().is_some() && self.pid == std::process::id() {
             crate::runtime::run_blocking_runtime_queue();
         }
     }
@@ -89,12 +83,9 @@ where
     let outcome = py.detach(|| {
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async move {
-                // This runtime runs only while some thread blocks on it, so connection
-                // tasks have not seen what happened while it was idle (a server that
-                // closed a keep-alive connection): let them, before the pool hands one
-                // out. Otherwise the request goes out on the dead connection and fails
-                // as "may have been delivered" (found by the fault matrix's half-closed
-                // keep-alive rows).
+                // Let connection tasks see what happened while the runtime was idle (a
+                // closed keep-alive connection) before the pool hands one out; else the
+                // request fails on it as "may have been delivered" (fault matrix).
                 let_connection_tasks_run().await;
                 tokio::pin!(work);
                 loop {
@@ -112,12 +103,8 @@ where
             })
         }));
         if !matches!(waited, Ok(Some(Ok(_)))) {
-            // The send failed or was abandoned: its connection cannot be reused, and only
-            // its connection task (on this runtime, which runs only while a thread blocks
-            // on it) can close it. Let that task run now, so the server sees the client
-            // go away at once rather than at the next blocking send: otherwise a timed-out
-            // request stays open and a server may still process it (found by the fault
-            // matrix: a stalled send was recorded after the client had given up).
+            // A failed or abandoned send: let its connection task close the connection now,
+            // not at the next blocking send (a server may still process an open request).
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 rt.block_on(let_connection_tasks_run());
             }));
@@ -136,9 +123,8 @@ where
     }
 }
 
-/// A few turns of the blocking runtime's scheduler: I/O events are collected and the tasks
-/// they (or a dropped request) woke run, so connections notice a close and close their own
-/// sockets. Each `yield_now` lets every ready task run once; a close takes a poll or two.
+/// A few turns of the blocking runtime's scheduler: woken connection tasks notice a close
+/// and close their sockets (a close takes a poll or two).
 async fn let_connection_tasks_run() {
     for _ in 0..4 {
         tokio::task::yield_now().await;

@@ -12,21 +12,8 @@ import atexit
 from typing import Any, Literal, Mapping, Optional
 
 from sms_otp import _native
-from sms_otp._errors import (
-    ApiError,
-    BadRequestError,
-    ConfigurationError,
-    ForbiddenError,
-    NetworkError,
-    NotFoundError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServerError,
-    SmsOtpError,
-    UnauthorizedError,
-    UnexpectedResponseError,
-    ValidationError,
-)
+from sms_otp._errors import *  # noqa: F403 (every error class, made from the core's table)
+from sms_otp._errors import __all__ as _error_classes
 
 __version__: str = _native.VERSION
 # Keep the I/O threads out of Python while the interpreter finalizes (sends may be in flight).
@@ -37,7 +24,7 @@ normalize_phone_number = _native.normalize_phone_number
 # The typed signatures are in __init__.pyi; every argument is read by the Rust core.
 Attributes = Mapping[str, Optional[str]]
 #: The 16 locale tags the endpoint accepts, exactly as spelled on the wire.
-Locale = Literal[tuple(_native.locales())]  # type: ignore[misc]
+Locale = Literal[tuple(_native.tables()["locales"])]  # type: ignore[misc]
 
 
 class Sms:
@@ -111,27 +98,7 @@ class Client:
         raise TypeError("a Client holds a secret and connections; create one per process instead of pickling it")
 
 
-__all__ = [
-    "Client",
-    "Locale",
-    "Otps",
-    "Sms",
-    "SendResponse",
-    "normalize_phone_number",
-    "SmsOtpError",
-    "ValidationError",
-    "ConfigurationError",
-    "NetworkError",
-    "RequestTimeoutError",
-    "ApiError",
-    "BadRequestError",
-    "UnauthorizedError",
-    "ForbiddenError",
-    "NotFoundError",
-    "RateLimitedError",
-    "ServerError",
-    "UnexpectedResponseError",
-]
+__all__ = ["Client", "Locale", "Otps", "Sms", "SendResponse", "normalize_phone_number", *_error_classes]
 
 # Fill the native module's process-wide caches now, while importing (see _native._warm_up):
 # filled by a first send instead, a fork taken meanwhile could leave a child waiting forever.

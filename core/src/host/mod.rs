@@ -163,6 +163,60 @@ pub fn field_names(call: &Call, language: Language) -> Vec<String> {
         .collect()
 }
 
+/// Every list a binding makes or checks its surface from, as data: `errors` (the error
+/// table, one `[code, class, parent, default_maybe_delivered, attributes, summary]` per
+/// class, parents first), `error_attributes`, `locales`, `defaults` (the option defaults,
+/// named and in units as `language` spells them) and `fields` (each call's field names).
+pub fn tables(language: Language) -> serde_json::Value {
+    use serde_json::json;
+    let errors: Vec<_> = crate::ERROR_TABLE
+        .iter()
+        .map(|c| {
+            json!([
+                c.code,
+                c.class_name,
+                c.parent_class_name(),
+                c.default_maybe_delivered,
+                c.attributes,
+                c.summary
+            ])
+        })
+        .collect();
+    let seconds = |d: std::time::Duration| match language {
+        Language::Python => json!(d.as_secs_f64()),
+        Language::Node => json!(d.as_millis() as f64),
+    };
+    let duration = |name| {
+        read::spelled(
+            &Field {
+                name,
+                spec: opt(Seconds),
+            },
+            language,
+        )
+    };
+    let mut defaults = serde_json::Map::new();
+    defaults.insert(duration("timeout").into(), seconds(crate::DEFAULT_TIMEOUT));
+    defaults.insert(
+        duration("connect_timeout").into(),
+        seconds(crate::DEFAULT_CONNECT_TIMEOUT),
+    );
+    defaults.insert("max_retries".into(), json!(crate::DEFAULT_MAX_RETRIES));
+    defaults.insert("max_max_retries".into(), json!(crate::MAX_MAX_RETRIES));
+    defaults.insert("retry_rate_limited".into(), json!(false));
+    let fields: serde_json::Map<_, _> = CALLS
+        .iter()
+        .map(|(name, call)| ((*name).to_owned(), json!(field_names(call, language))))
+        .collect();
+    json!({
+        "errors": errors,
+        "error_attributes": crate::ERROR_ATTRIBUTES,
+        "locales": crate::Locale::ALL.map(crate::Locale::as_str),
+        "defaults": defaults,
+        "fields": fields,
+    })
+}
+
 /// A request from the arguments of a host call: `positional` (Python's, in table order) and
 /// `named` (Python's keyword arguments, JavaScript's request object; `None` when absent).
 pub fn request<T: FromHost>(
@@ -324,6 +378,14 @@ impl Language {
             Language::Node => "node",
         }
     }
+}
+
+/// Runs `work`, turning a panic while it is polled into the core's `internal_error` (for the
+/// futures a binding runs around a send; the send itself already does this).
+pub async fn catch_panic<T>(
+    work: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    crate::client::catch_panic(work).await
 }
 
 /// Names another front end (`cli/0.1.0`) in the `User-Agent` instead of `rust/<rustc>`.
