@@ -1,7 +1,8 @@
 'use strict';
-// `Client`, `client.otps.sms.send(...)` and `normalizePhoneNumber`: argument conversion
-// (args.js), one native call, and the result or error turned into plain JS values and the
-// classes of errors.js. The native handle lives in private fields, so neither
+// `Client`, `client.otps.sms.send(...)` and `normalizePhoneNumber`: one native call with
+// the options or request object whole (the Rust core reads it: a wrong type is thrown there
+// as a TypeError), and the result or error turned into plain JS values and the classes of
+// errors.js. The native handle lives in private fields, so neither
 // `util.inspect` nor `JSON.stringify` can reach anything of it, and the secret never
 // leaves Rust after construction.
 
@@ -10,7 +11,6 @@ const native = require('./native.js');
 const { fromPayload } = require('./errors.js');
 const args = require('./args.js');
 
-const NODE_VERSION = process.versions.node;
 /** Passed by `Client.fromEnv` to the constructor; not exported. */
 const FROM_ENV = Symbol('sms-otp fromEnv');
 
@@ -116,30 +116,17 @@ class Sms {
    * `signal` drops the request at once and rejects with the signal's reason.
    */
   send(request, options = undefined) {
-    let r, signal;
+    const inFlight = this.#inFlight;
+    const id = inFlight.nextId();
+    let signal, token, refused;
     try {
-      r = args.sendRequest(request);
       signal = args.sendOptions(options);
+      if (signal?.aborted) return Promise.reject(abortReason(signal));
+      token = signal === undefined ? null : new native.CancelToken();
+      refused = this.#native.send(id, request, token);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const inFlight = this.#inFlight;
-    const id = inFlight.nextId();
-    const token = signal === undefined ? null : new native.CancelToken();
-    const refused = this.#native.send(
-      id,
-      r.phoneNumber,
-      r.expirationMinutes,
-      r.withAttributes,
-      r.ipAddress,
-      r.userAgent,
-      r.locale,
-      r.userId,
-      r.sessionToken,
-      r.sessionJwt,
-      token,
-    );
     if (refused != null) return Promise.reject(fromPayload(refused));
     return new Promise((resolve, reject) => {
       if (signal === undefined) {
@@ -196,12 +183,7 @@ class Client {
   constructor(options, fromEnv = undefined) {
     const useEnv = fromEnv === FROM_ENV;
     const inFlight = new InFlight();
-    const made = native.createClient(
-      args.clientOptions(options, useEnv),
-      useEnv,
-      NODE_VERSION,
-      (batch) => inFlight.settle(batch),
-    );
+    const made = native.createClient(options, useEnv, (batch) => inFlight.settle(batch));
     if (isErrorPayload(made)) throw fromPayload(made);
     this.#native = made;
     /** `client.otps.sms.send(...)`, as in the official SDK. */

@@ -2,8 +2,8 @@
 //! napi's tokio runtime and hands its outcome (a response, a library error payload, or
 //! "cancelled") back through the client's batched completions (batched_settling.rs).
 //!
-//! Argument *types* are checked by the JS layer (`args.js`), which hands over only values of
-//! the types declared here. Every rule about values lives in the core.
+//! Options and requests arrive whole: `value.rs` turns them into host values, and the core
+//! reads them (`sms_otp::host`), checking every type and value.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -11,33 +11,15 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use napi::bindgen_prelude::{Either, Function, Unknown};
+use napi::bindgen_prelude::{Either, Function, FunctionRef, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
+use sms_otp::host::{self, ClientOptions, Language};
 use tokio::sync::watch;
 
 use crate::batched_settling::Completions;
 use crate::errors::ErrorPayload;
-
-type CoreResult<T> = std::result::Result<T, sms_otp::Error>;
-
-/// Client options after the JS layer checked their types (`base_url` already merged with
-/// its alias `custom_base_url`, durations in milliseconds, integers as JS numbers).
-#[napi(object, object_to_js = false)]
-#[derive(Debug, Default)]
-pub struct NativeOptions {
-    pub project_id: Option<String>,
-    pub secret: Option<String>,
-    pub environment: Option<String>,
-    pub base_url: Option<String>,
-    pub timeout_ms: Option<f64>,
-    pub connect_timeout_ms: Option<f64>,
-    pub max_retries: Option<f64>,
-    pub retry_rate_limited: Option<bool>,
-    pub allowed_country_codes: Option<Vec<String>>,
-    pub user_agent_suffix: Option<String>,
-    pub ca_file: Option<String>,
-}
+use crate::value;
 
 /// What a failed or cancelled send settles with: exactly one of `error`, `cancelled`.
 #[napi(object, object_from_js = false)]
@@ -61,87 +43,46 @@ fn failure(error: impl Into<ErrorPayload>) -> Outcome {
 
 /// The core client. It has no JS constructor: `createClient` makes one.
 #[napi]
-#[derive(Debug)]
 pub struct NativeClient {
     client: sms_otp::Client,
     completions: Completions,
+    /// `Object.prototype.toString`, kept for reading requests.
+    tag_of: FunctionRef<(), String>,
 }
 
-/// Integers arrive as JS numbers the JS layer checked with `Number.isInteger`; values beyond
-/// the Rust type saturate, and the core rejects them with its usual range message.
-fn saturating_i64(n: f64) -> i64 {
-    // `as` saturates for finite values (and the JS layer refuses NaN and infinities).
-    n as i64
+impl std::fmt::Debug for NativeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeClient")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
 }
 
-fn builder(options: NativeOptions, from_env: bool) -> CoreResult<sms_otp::ClientBuilder> {
-    let mut b = if from_env {
-        sms_otp::ClientBuilder::from_env()?
-    } else {
-        // Missing credentials reach the core as empty strings, which it rejects by name.
-        sms_otp::ClientBuilder::new(
-            options.project_id.unwrap_or_default(),
-            options.secret.unwrap_or_default(),
-        )
-    };
-    if let Some(v) = options.environment {
-        b = b.environment(v);
-    }
-    if let Some(v) = options.base_url {
-        b = b.base_url(v);
-    }
-    if let Some(ms) = options.timeout_ms {
-        b = b.timeout_secs_f64(ms / 1000.0);
-    }
-    if let Some(ms) = options.connect_timeout_ms {
-        b = b.connect_timeout_secs_f64(ms / 1000.0);
-    }
-    if let Some(n) = options.max_retries {
-        b = b.max_retries(saturating_i64(n));
-    }
-    if let Some(v) = options.retry_rate_limited {
-        b = b.retry_rate_limited(v);
-    }
-    if let Some(v) = options.allowed_country_codes {
-        b = b.allowed_country_codes(v);
-    }
-    if let Some(v) = options.user_agent_suffix {
-        b = b.user_agent_suffix(v);
-    }
-    if let Some(v) = options.ca_file {
-        b = b.ca_file(v);
-    }
-    Ok(b)
-}
-
-/// The core names the durations `timeout` / `connect_timeout`; Node's options are
-/// `timeout_ms` / `connect_timeout_ms`, so errors about them name the option the caller wrote.
-fn node_option_names(e: sms_otp::Error) -> sms_otp::Error {
-    let renamed = match e.field() {
-        Some("timeout") => "timeout_ms",
-        Some("connect_timeout") => "connect_timeout_ms",
-        _ => return e,
-    };
-    sms_otp::Error::configuration(renamed, e.reason().unwrap_or_default())
-}
-
-/// Builds a client from options (or from `STYTCH_*` environment variables plus options);
-/// a bad option comes back as a `ConfigurationError` payload. `on_settled` receives the
-/// outcomes of finished sends on the JS thread, as `[id, outcome, id, outcome, …]`.
+/// Builds a client from the options object (with `from_env`, from `STYTCH_*` variables plus
+/// options): a wrong type is thrown as a `TypeError`, a bad option comes back as a
+/// `ConfigurationError` payload. `on_settled` receives the outcomes of finished sends on
+/// the JS thread, as `[id, outcome, id, outcome, …]`.
 #[napi]
 pub fn create_client(
-    options: NativeOptions,
+    env: Env,
+    options: Unknown<'_>,
     from_env: bool,
-    node_version: String,
     on_settled: Function<'_, Vec<Either<u32, Outcome>>, Unknown<'static>>,
 ) -> Result<Either<NativeClient, ErrorPayload>> {
-    let built = builder(options, from_env)
-        .and_then(|b| b.surface("node", node_version).build())
-        .map_err(node_option_names);
+    let tag_of = value::tag_of(&env)?;
+    let named = value::argument(&tag_of, options)?;
+    let v = env.get_node_version()?;
+    let version = format!("{}.{}.{}", v.major, v.minor, v.patch);
+    let read = ClientOptions::from_host(Language::Node, &version, Vec::new(), named, from_env);
+    let built = match read {
+        Ok(options) => options.build(),
+        Err(refusal) => return value::refused(&env, refusal).map(Either::B),
+    };
     Ok(match built {
         Ok(client) => Either::A(NativeClient {
             client,
             completions: Completions::new(on_settled)?,
+            tag_of: tag_of.create_ref()?,
         }),
         Err(e) => Either::B(e.into()),
     })
@@ -164,55 +105,26 @@ impl NativeClient {
         self.client.endpoint().to_owned()
     }
 
-    /// Starts a send on napi's tokio runtime; its outcome reaches the client's `on_settled`
-    /// callback under `id`. The request arrives as positional arguments (after the JS layer
-    /// checked their types), which N-API reads far faster than an object's properties.
-    /// Returns a `ValidationError` payload, without starting anything, when a field cannot
-    /// even be represented (an unknown locale tag, a fractional `expiration_minutes`). When
-    /// `cancel` fires, the send future is dropped at once (closing its connection) and
-    /// settles as `{ cancelled: true }`.
+    /// Starts a send of the request object on napi's tokio runtime; its outcome reaches the
+    /// client's `on_settled` callback under `id`. Nothing starts when the core refuses the
+    /// request while reading it: a wrong type is thrown as a `TypeError`, a value that cannot
+    /// be represented (an unknown locale tag, a fractional `expiration_minutes`) comes back as
+    /// a `ValidationError` payload. When `cancel` fires, the send future is dropped at once
+    /// (closing its connection) and settles as `{ cancelled: true }`.
     #[napi]
-    #[allow(clippy::too_many_arguments)]
     pub fn send(
         &self,
         env: Env,
         id: u32,
-        phone_number: String,
-        expiration_minutes: Option<f64>,
-        with_attributes: bool,
-        ip_address: Option<String>,
-        user_agent: Option<String>,
-        locale: Option<String>,
-        user_id: Option<String>,
-        session_token: Option<String>,
-        session_jwt: Option<String>,
+        request: Unknown<'_>,
         cancel: Option<&CancelToken>,
-    ) -> Option<ErrorPayload> {
-        // A JS number is one type: whether 2.5 is a whole number of minutes is the core's
-        // call (a ValidationError), as is an unknown locale tag.
-        let expiration_minutes = match expiration_minutes
-            .map(sms_otp::validate::expiration_minutes_from_f64)
-            .transpose()
+    ) -> Result<Option<ErrorPayload>> {
+        let tag_of = self.tag_of.borrow_back(&env)?;
+        let named = value::argument(&tag_of, request)?;
+        let request = match host::request::<sms_otp::SendRequest>(Language::Node, Vec::new(), named)
         {
-            Ok(minutes) => minutes,
-            Err(e) => return Some(ErrorPayload::from(e)),
-        };
-        let locale = match locale.map(|tag| tag.parse()).transpose() {
-            Ok(locale) => locale,
-            Err(e) => return Some(ErrorPayload::from(e)),
-        };
-        let attributes = with_attributes.then_some(sms_otp::Attributes {
-            ip_address,
-            user_agent,
-        });
-        let request = sms_otp::SendRequest {
-            phone_number,
-            expiration_minutes,
-            attributes,
-            locale,
-            user_id,
-            session_token,
-            session_jwt,
+            Ok(request) => request,
+            Err(refusal) => return value::refused(&env, refusal).map(Some),
         };
         let client = self.client.clone();
         self.spawn(&env, id, cancel, async move {
@@ -221,7 +133,7 @@ impl NativeClient {
                 Err(e) => failure(e),
             }
         });
-        None
+        Ok(None)
     }
 
     /// For the test suite only: a send whose future panics, settled through the same path

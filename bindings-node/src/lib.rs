@@ -12,6 +12,7 @@ mod batched_settling;
 mod client;
 mod emulator;
 mod errors;
+mod value;
 
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
@@ -66,6 +67,19 @@ pub fn defaults() -> Defaults {
         max_max_retries: sms_otp::MAX_MAX_RETRIES,
         retry_rate_limited: false,
     }
+}
+
+/// The core's field tables as Node spells them (`Client`, `send`, `attributes`), for the
+/// drift test of index.d.ts and the testing module's option check.
+#[napi]
+pub fn fields() -> std::collections::HashMap<String, Vec<String>> {
+    sms_otp::host::CALLS
+        .iter()
+        .map(|(name, call)| {
+            let names = sms_otp::host::field_names(call, sms_otp::host::Language::Node);
+            ((*name).to_owned(), names)
+        })
+        .collect()
 }
 
 /// The 16 locale tags of the core, in API order (for the JS layer's drift check).

@@ -163,4 +163,25 @@ test('the testing API: the native methods, declared in testing.d.ts, and the sam
   const pyClass = /^class Emulator:([\s\S]*?)(?=^\S)/m.exec(fs.readFileSync(python, 'utf8'))[1];
   const pyMethods = [...pyClass.matchAll(/^ {4}def ([a-z]\w*)\(\s*self/gm)].map((m) => camel(m[1]));
   assert.deepEqual(pyMethods.sort(), expected, 'sms_otp.testing.Emulator methods (Python), in camelCase');
+
+
+/** The keys of `export interface NAME { … }` in index.d.ts, in order. */
+function interfaceKeys(name) {
+  const match = new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(dts);
+  assert.ok(match, `index.d.ts has no \`export interface ${name}\``);
+  return [...match[1].matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
+}
+
+test('the options and request interfaces of index.d.ts declare the core field tables', () => {
+  // Options and requests go to the Rust core whole; its tables (core/src/host/mod.rs) say
+  // which keys it reads, and index.d.ts must declare exactly those.
+  const core = native.fields();
+  for (const [name, call] of [
+    ['ClientOptions', 'Client'],
+    ['SendRequest', 'send'],
+    ['Attributes', 'attributes'],
+  ]) {
+    assert.deepEqual(interfaceKeys(name), core[call], `index.d.ts: declare in ${name}, in this order: ${core[call].join(', ')}`);
+  }
+  assert.deepEqual([...require('../lib/args.js').OPTION_KEYS], core.Client);
 });

@@ -274,9 +274,7 @@ test('a panic inside a send settles as internal_error (the base class, maybe del
   const settled = new Promise((resolve) => {
     settle = resolve;
   });
-  const client = native.createClient({ projectId: PROJECT_ID, secret: SECRET }, false, process.versions.node, (batch) =>
-    settle(batch),
-  );
+  const client = native.createClient({ project_id: PROJECT_ID, secret: SECRET }, false, (batch) => settle(batch));
   client.panickingSendForTests(7);
   const [id, outcome] = await settled;
   assert.equal(id, 7);

@@ -1,186 +1,150 @@
-//! Python values to Rust values. Wrong Python types raise `TypeError` naming the argument;
-//! strings that are not valid Unicode (lone surrogates) raise `ValidationError`. No rule
-//! about Stytch lives here: values go to the core as given.
+//! Python values to the core's host values (`sms_otp::host::Value`): one generic conversion
+//! that knows no argument. The core checks the types, reads the values and builds the typed
+//! options and requests; a refusal comes back as `TypeError` or the core's error class.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use sms_otp::host::{self, FromHost, Language, Refusal, Value, MAX_DEPTH};
 
 use crate::errors;
 
-/// Python's name of `value`'s type, for messages.
+/// `value` as plain data; containers deeper than the core's tables are only named.
+pub fn to_value(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    if let Ok(text) = value.cast::<PyString>() {
+        // Lone surrogates cannot become UTF-8.
+        return Ok(text
+            .to_cow()
+            .map_or(Value::Unpaired, |t| Value::Str(t.into_owned())));
+    }
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(flag) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(flag.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        return Ok(match value.extract::<i64>() {
+            Ok(n) => Value::Int(n),
+            // The nearest float; infinite beyond f64.
+            Err(_) => Value::WideInt(value.extract().unwrap_or(if value.lt(0)? {
+                -f64::INFINITY
+            } else {
+                f64::INFINITY
+            })),
+        });
+    }
+    if let Ok(number) = value.cast::<PyFloat>() {
+        return Ok(Value::Float(number.value()));
+    }
+    match value.cast::<PyDict>() {
+        _ if depth >= MAX_DEPTH => object(value, depth),
+        Ok(dict) => entries(dict, depth, false).map(Value::Map),
+        _ if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() => {
+            let items = value.try_iter()?.map(|v| to_value(&v?, depth + 1));
+            items.collect::<PyResult<_>>().map(Value::List)
+        }
+        _ => object(value, depth),
+    }
+}
+
+/// A dict's entries (with `public`, not those whose key starts with `_`). A key that is not
+/// a str gets a name no field has.
+fn entries(dict: &Bound<'_, PyDict>, depth: usize, public: bool) -> PyResult<Vec<(String, Value)>> {
+    let mut out = Vec::with_capacity(dict.len());
+    for (key, value) in dict.iter() {
+        let key = match key
+            .cast::<PyString>()
+            .map(|k| k.to_cow().map(|k| k.into_owned()))
+        {
+            Ok(Ok(key)) if public && key.starts_with('_') => continue,
+            Ok(Ok(key)) => key,
+            _ => format!("<{} key>", type_name(&key)),
+        };
+        out.push((key, to_value(&value, depth + 1)?));
+    }
+    Ok(out)
+}
+
+/// An instance of another class: an enum member stands for its value; otherwise its class,
+/// its public `vars()` and its `__fspath__` (an `os.PathLike`).
+fn object(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    if value.is_instance(&value.py().import("enum")?.getattr("Enum")?)? {
+        return to_value(&value.getattr("value")?, depth);
+    }
+    let vars = value
+        .getattr("__dict__")
+        .ok()
+        .and_then(|d| d.cast_into::<PyDict>().ok());
+    let mut attributes = match vars {
+        Some(vars) if depth < MAX_DEPTH => entries(&vars, depth, true)?,
+        _ => Vec::new(),
+    };
+    if let Ok(path) = value.call_method0("__fspath__") {
+        attributes.push(("__fspath__".to_owned(), to_value(&path, MAX_DEPTH)?));
+    }
+    let class = type_name(value);
+    Ok(Value::Object { class, attributes })
+}
+
 fn type_name(value: &Bound<'_, PyAny>) -> String {
     value
         .get_type()
         .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "object".to_owned())
+        .map_or_else(|_| "object".to_owned(), |n| n.to_string())
 }
 
-fn wrong_type(field: &str, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
-    PyTypeError::new_err(format!(
-        "{field} must be {expected}, not {}",
-        type_name(value)
+/// The core's refusal as a Python exception.
+pub fn refused(py: Python<'_>, refusal: Refusal) -> PyErr {
+    match refusal {
+        Refusal::WrongType(message) => PyTypeError::new_err(message),
+        Refusal::Invalid(error) => errors::to_py(py, error),
+    }
+}
+
+/// A call's positional and keyword arguments as host values.
+pub fn arguments(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(Vec<Value>, Option<Value>)> {
+    let positional = args
+        .iter()
+        .map(|v| to_value(&v, 1))
+        .collect::<PyResult<_>>()?;
+    Ok((
+        positional,
+        kwargs
+            .map(|k| entries(k, 0, false).map(Value::Map))
+            .transpose()?,
     ))
 }
 
-/// A `str` argument (subclasses such as str-valued enums included).
-pub fn required_str(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
-    let text = value
-        .cast::<PyString>()
-        .map_err(|_| wrong_type(field, "a str", value))?;
-    text.to_cow().map(|c| c.into_owned()).map_err(|_| {
-        errors::validation(
-            value.py(),
+/// The typed request of a call, read by the core from its arguments.
+pub fn read<T: FromHost>(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<T> {
+    let (positional, named) = arguments(args, kwargs)?;
+    host::request(Language::Python, positional, named).map_err(|r| refused(args.py(), r))
+}
+
+/// A str argument outside the core's tables (`normalize_phone_number`, the emulator's
+/// options): `None` is absent, text that is not Unicode a `ValidationError`.
+pub fn optional_str(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
+    match value
+        .filter(|v| !v.is_none())
+        .map(|v| (v, to_value(v, MAX_DEPTH)))
+    {
+        None => Ok(None),
+        Some((_, Ok(Value::Str(text)))) => Ok(Some(text)),
+        Some((v, Ok(Value::Unpaired))) => Err(errors::validation(
+            v.py(),
             field,
             "is not valid Unicode (it contains unpaired surrogates)",
-        )
-    })
-}
-
-/// An optional `str` argument: `None` means "not given".
-pub fn optional_str(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => required_str(v, field).map(Some),
+        )),
+        Some((v, _)) => Err(PyTypeError::new_err(format!(
+            "{field} must be a str, not {}",
+            type_name(v)
+        ))),
     }
-}
-
-/// An optional `int` (not `bool`). Values beyond i64 are clamped: the core rejects them
-/// with its usual range message either way.
-pub fn optional_int(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<i64>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if v.is_instance_of::<PyBool>() || !v.is_instance_of::<PyInt>() {
-        return Err(wrong_type(field, "an int", v));
-    }
-    match v.extract::<i64>() {
-        Ok(n) => Ok(Some(n)),
-        Err(_) => {
-            let negative = v.lt(0).unwrap_or(false);
-            Ok(Some(if negative { i64::MIN } else { i64::MAX }))
-        }
-    }
-}
-
-/// An optional number of seconds (`int` or `float`, not `bool`).
-pub fn optional_seconds(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<f64>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if v.is_instance_of::<PyBool>()
-        || !(v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>())
-    {
-        return Err(wrong_type(field, "a number of seconds (int or float)", v));
-    }
-    // Ints too big for f64 become inf, which the core rejects with a clear message.
-    Ok(Some(v.extract::<f64>().unwrap_or(f64::INFINITY)))
-}
-
-/// An optional `bool`.
-pub fn optional_bool(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<bool>> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => v
-            .cast::<PyBool>()
-            .map(|b| Some(b.is_true()))
-            .map_err(|_| wrong_type(field, "a bool", v)),
-    }
-}
-
-/// An optional list/tuple of `str` (a bare `str` is refused: it would iterate by character).
-pub fn optional_str_list(
-    value: Option<&Bound<'_, PyAny>>,
-    field: &str,
-) -> PyResult<Option<Vec<String>>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyDict>() {
-        return Err(wrong_type(field, "a list of str", v));
-    }
-    let iter = v
-        .try_iter()
-        .map_err(|_| wrong_type(field, "a list of str", v))?;
-    let mut out = Vec::new();
-    for (i, item) in iter.enumerate() {
-        out.push(required_str(&item?, &format!("{field}[{i}]"))?);
-    }
-    Ok(Some(out))
-}
-
-/// An optional path (`str` or `os.PathLike`).
-pub fn optional_path(
-    value: Option<&Bound<'_, PyAny>>,
-    field: &str,
-) -> PyResult<Option<std::path::PathBuf>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    v.extract::<std::path::PathBuf>()
-        .map(Some)
-        .map_err(|_| wrong_type(field, "a str or os.PathLike", v))
-}
-
-/// `attributes`: a dict with `ip_address` / `user_agent`, or an object with those attributes
-/// (the official SDK's `Attributes` model).
-pub fn optional_attributes(
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<sms_otp::Attributes>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if let Ok(dict) = v.cast::<PyDict>() {
-        for key in dict.keys() {
-            let name = key.str().map(|s| s.to_string()).unwrap_or_default();
-            if name != "ip_address" && name != "user_agent" {
-                return Err(PyTypeError::new_err(format!(
-                    "attributes got an unexpected key {name:?} (expected ip_address, user_agent)"
-                )));
-            }
-        }
-        return Ok(Some(sms_otp::Attributes {
-            ip_address: optional_str(
-                dict.get_item("ip_address")?.as_ref(),
-                "attributes.ip_address",
-            )?,
-            user_agent: optional_str(
-                dict.get_item("user_agent")?.as_ref(),
-                "attributes.user_agent",
-            )?,
-        }));
-    }
-    let has = |name: &str| v.hasattr(name).unwrap_or(false);
-    if !(has("ip_address") || has("user_agent")) {
-        return Err(wrong_type(
-            "attributes",
-            "a dict with ip_address / user_agent",
-            v,
-        ));
-    }
-    let get = |name: &str| v.getattr(name).ok();
-    Ok(Some(sms_otp::Attributes {
-        ip_address: optional_str(get("ip_address").as_ref(), "attributes.ip_address")?,
-        user_agent: optional_str(get("user_agent").as_ref(), "attributes.user_agent")?,
-    }))
-}
-
-/// `locale`: a tag string, or an enum member whose `value` is the tag.
-pub fn optional_locale(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<sms_otp::Locale>> {
-    let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    let tag = if v.is_instance_of::<PyString>() {
-        required_str(v, "locale")?
-    } else if let Ok(inner) = v.getattr("value") {
-        required_str(&inner, "locale")?
-    } else {
-        return Err(wrong_type("locale", "a str", v));
-    };
-    tag.parse::<sms_otp::Locale>()
-        .map(Some)
-        .map_err(|e| errors::to_py(v.py(), e))
 }

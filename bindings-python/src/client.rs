@@ -1,25 +1,25 @@
 //! `_native.NativeClient`: the Python-facing client. The pure-Python `sms_otp.Client` wraps
-//! it to offer `client.otps.sms.send(...)` with the official keyword names.
+//! it to offer `client.otps.sms.send(...)`, handing over its arguments whole: the core reads
+//! them (`sms_otp::host`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use sms_otp::host::{ClientOptions, Language};
+use sms_otp::SendRequest;
 
-use crate::args::{
-    optional_attributes, optional_bool, optional_int, optional_locale, optional_path,
-    optional_seconds, optional_str, optional_str_list, required_str,
-};
+use crate::args;
 use crate::errors;
 use crate::future::spawn_for_asyncio;
 use crate::response::SendResponse;
 use crate::runtime::blocking_runtime;
 
-/// The core clients of one process: after `os.fork()` the child builds its own, because
-/// pooled connections (and the runtime they belong to) cannot cross a fork. Blocking and
-/// asyncio sends use separate connection pools: a connection's task lives on the runtime
-/// that opened it, and the blocking runtime only runs while some thread blocks on it.
+/// The core clients of one process (a forked child builds its own: pooled connections and
+/// their runtime cannot cross a fork). Blocking sends have their own pool, on the runtime
+/// that only runs while some thread blocks on it.
 #[derive(Debug)]
 struct PerProcess {
     pid: u32,
@@ -29,13 +29,8 @@ struct PerProcess {
 
 impl Drop for PerProcess {
     fn drop(&mut self) {
-        let Some(blocking) = self.blocking.take() else {
-            return;
-        };
-        // The blocking pool goes with the last clone; its connections close once their
-        // tasks run on the blocking runtime, which only runs when someone blocks on it.
-        drop(blocking);
-        if self.pid == std::process::id() {
+        // The blocking pool's connections close once their tasks run: run them now.
+        if self.blocking.take().is_some() && self.pid == std::process::id() {
             crate::runtime::run_blocking_runtime_queue();
         }
     }
@@ -44,7 +39,7 @@ impl Drop for PerProcess {
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]
 pub struct NativeClient {
-    builder: sms_otp::ClientBuilder,
+    options: ClientOptions,
     current: ArcSwap<PerProcess>,
 }
 
@@ -56,11 +51,7 @@ impl NativeClient {
         if current.pid == pid {
             return Ok(current.client.clone());
         }
-        let client = self
-            .builder
-            .clone()
-            .build()
-            .map_err(|e| errors::to_py(py, e))?;
+        let client = self.options.build().map_err(|e| errors::to_py(py, e))?;
         self.current.store(Arc::new(PerProcess {
             pid,
             client: client.clone(),
@@ -76,36 +67,9 @@ impl NativeClient {
         if let Some(client) = current.blocking.get() {
             return Ok(client.clone());
         }
-        let client = self
-            .builder
-            .clone()
-            .build()
-            .map_err(|e| errors::to_py(py, e))?;
+        let client = self.options.build().map_err(|e| errors::to_py(py, e))?;
         Ok(current.blocking.get_or_init(|| client).clone())
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn send_request(
-    phone_number: &Bound<'_, PyAny>,
-    expiration_minutes: Option<&Bound<'_, PyAny>>,
-    attributes: Option<&Bound<'_, PyAny>>,
-    locale: Option<&Bound<'_, PyAny>>,
-    user_id: Option<&Bound<'_, PyAny>>,
-    session_token: Option<&Bound<'_, PyAny>>,
-    session_jwt: Option<&Bound<'_, PyAny>>,
-) -> PyResult<sms_otp::SendRequest> {
-    Ok(sms_otp::SendRequest {
-        phone_number: required_str(phone_number, "phone_number")?,
-        // Out-of-range ints saturate; the core then rejects them with its range message.
-        expiration_minutes: optional_int(expiration_minutes, "expiration_minutes")?
-            .map(|n| i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })),
-        attributes: optional_attributes(attributes)?,
-        locale: optional_locale(locale)?,
-        user_id: optional_str(user_id, "user_id")?,
-        session_token: optional_str(session_token, "session_token")?,
-        session_jwt: optional_str(session_jwt, "session_jwt")?,
-    })
 }
 
 /// Runs a send to completion on the blocking runtime, driven by this thread with the GIL
@@ -119,12 +83,9 @@ where
     let outcome = py.detach(|| {
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async move {
-                // This runtime runs only while some thread blocks on it, so connection
-                // tasks have not seen what happened while it was idle (a server that
-                // closed a keep-alive connection): let them, before the pool hands one
-                // out. Otherwise the request goes out on the dead connection and fails
-                // as "may have been delivered" (found by the fault matrix's half-closed
-                // keep-alive rows).
+                // Let connection tasks see what happened while the runtime was idle (a
+                // closed keep-alive connection) before the pool hands one out; else the
+                // request fails on it as "may have been delivered" (fault matrix).
                 let_connection_tasks_run().await;
                 tokio::pin!(work);
                 loop {
@@ -142,12 +103,8 @@ where
             })
         }));
         if !matches!(waited, Ok(Some(Ok(_)))) {
-            // The send failed or was abandoned: its connection cannot be reused, and only
-            // its connection task (on this runtime, which runs only while a thread blocks
-            // on it) can close it. Let that task run now, so the server sees the client
-            // go away at once rather than at the next blocking send: otherwise a timed-out
-            // request stays open and a server may still process it (found by the fault
-            // matrix: a stalled send was recorded after the client had given up).
+            // A failed or abandoned send: let its connection task close the connection now,
+            // not at the next blocking send (a server may still process an open request).
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 rt.block_on(let_connection_tasks_run());
             }));
@@ -166,9 +123,8 @@ where
     }
 }
 
-/// A few turns of the blocking runtime's scheduler: I/O events are collected and the tasks
-/// they (or a dropped request) woke run, so connections notice a close and close their own
-/// sockets. Each `yield_now` lets every ready task run once; a close takes a poll or two.
+/// A few turns of the blocking runtime's scheduler: woken connection tasks notice a close
+/// and close their sockets (a close takes a poll or two).
 async fn let_connection_tasks_run() {
     for _ in 0..4 {
         tokio::task::yield_now().await;
@@ -177,71 +133,24 @@ async fn let_connection_tasks_run() {
 
 #[pymethods]
 impl NativeClient {
+    /// `Client(*args, **kwargs)`, or with `from_env` `Client.from_env(**kwargs)`.
     #[new]
-    #[pyo3(signature = (
-        project_id, secret, environment=None, base_url=None, timeout=None,
-        connect_timeout=None, max_retries=None, retry_rate_limited=None,
-        allowed_country_codes=None, user_agent_suffix=None, ca_file=None, python_version=None,
-        from_env=false
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (args, kwargs=None, from_env=false))]
     fn new(
         py: Python<'_>,
-        project_id: Option<&Bound<'_, PyAny>>,
-        secret: Option<&Bound<'_, PyAny>>,
-        environment: Option<&Bound<'_, PyAny>>,
-        base_url: Option<&Bound<'_, PyAny>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        connect_timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        retry_rate_limited: Option<&Bound<'_, PyAny>>,
-        allowed_country_codes: Option<&Bound<'_, PyAny>>,
-        user_agent_suffix: Option<&Bound<'_, PyAny>>,
-        ca_file: Option<&Bound<'_, PyAny>>,
-        python_version: Option<&Bound<'_, PyAny>>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
         from_env: bool,
     ) -> PyResult<Self> {
-        let mut b = if from_env {
-            sms_otp::ClientBuilder::from_env().map_err(|e| errors::to_py(py, e))?
-        } else {
-            // `None` credentials reach the core as empty strings, which it rejects by name.
-            sms_otp::ClientBuilder::new(
-                optional_str(project_id, "project_id")?.unwrap_or_default(),
-                optional_str(secret, "secret")?.unwrap_or_default(),
-            )
-        };
-        if let Some(v) = optional_str(environment, "environment")? {
-            b = b.environment(v);
-        }
-        if let Some(v) = optional_str(base_url, "base_url")? {
-            b = b.base_url(v);
-        }
-        if let Some(v) = optional_seconds(timeout, "timeout")? {
-            b = b.timeout_secs_f64(v);
-        }
-        if let Some(v) = optional_seconds(connect_timeout, "connect_timeout")? {
-            b = b.connect_timeout_secs_f64(v);
-        }
-        if let Some(v) = optional_int(max_retries, "max_retries")? {
-            b = b.max_retries(v);
-        }
-        if let Some(v) = optional_bool(retry_rate_limited, "retry_rate_limited")? {
-            b = b.retry_rate_limited(v);
-        }
-        if let Some(v) = optional_str_list(allowed_country_codes, "allowed_country_codes")? {
-            b = b.allowed_country_codes(v);
-        }
-        if let Some(v) = optional_str(user_agent_suffix, "user_agent_suffix")? {
-            b = b.user_agent_suffix(v);
-        }
-        if let Some(v) = optional_path(ca_file, "ca_file")? {
-            b = b.ca_file(v);
-        }
-        let version = optional_str(python_version, "python_version")?.unwrap_or_default();
-        b = b.surface("python", version);
-        let client = b.clone().build().map_err(|e| errors::to_py(py, e))?;
+        let (positional, named) = args::arguments(args, kwargs)?;
+        let v = py.version_info();
+        let version = format!("{}.{}.{}", v.major, v.minor, v.patch);
+        let options =
+            ClientOptions::from_host(Language::Python, &version, positional, named, from_env)
+                .map_err(|r| args::refused(py, r))?;
+        let client = options.build().map_err(|e| errors::to_py(py, e))?;
         Ok(NativeClient {
-            builder: b,
+            options,
             current: ArcSwap::from_pointee(PerProcess {
                 pid: std::process::id(),
                 client,
@@ -265,59 +174,31 @@ impl NativeClient {
         self.current.load().client.endpoint().to_owned()
     }
 
-    /// Blocking send: validates, then waits for the outcome with the GIL released, waking
-    /// every 100 ms to let Ctrl-C (KeyboardInterrupt) through; an interrupt abandons the
-    /// request.
-    #[pyo3(signature = (phone_number, expiration_minutes=None, attributes=None, locale=None, user_id=None, session_token=None, session_jwt=None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Blocking send of `send(*args, **kwargs)`: validates, then waits for the outcome with
+    /// the GIL released, waking every 100 ms to let Ctrl-C (KeyboardInterrupt) through; an
+    /// interrupt abandons the request.
+    #[pyo3(signature = (args, kwargs=None))]
     fn send(
         &self,
         py: Python<'_>,
-        phone_number: &Bound<'_, PyAny>,
-        expiration_minutes: Option<&Bound<'_, PyAny>>,
-        attributes: Option<&Bound<'_, PyAny>>,
-        locale: Option<&Bound<'_, PyAny>>,
-        user_id: Option<&Bound<'_, PyAny>>,
-        session_token: Option<&Bound<'_, PyAny>>,
-        session_jwt: Option<&Bound<'_, PyAny>>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SendResponse> {
-        let request = send_request(
-            phone_number,
-            expiration_minutes,
-            attributes,
-            locale,
-            user_id,
-            session_token,
-            session_jwt,
-        )?;
+        let request: SendRequest = args::read(args, kwargs)?;
         let client = self.blocking_client(py)?;
         wait_blocking(py, async move { client.otps.sms.send(request).await })
     }
 
     /// Asyncio send: returns an `asyncio.Future` of the running loop. Cancelling it aborts
     /// the request.
-    #[pyo3(signature = (phone_number, expiration_minutes=None, attributes=None, locale=None, user_id=None, session_token=None, session_jwt=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (args, kwargs=None))]
     fn send_async<'py>(
         &self,
         py: Python<'py>,
-        phone_number: &Bound<'py, PyAny>,
-        expiration_minutes: Option<&Bound<'py, PyAny>>,
-        attributes: Option<&Bound<'py, PyAny>>,
-        locale: Option<&Bound<'py, PyAny>>,
-        user_id: Option<&Bound<'py, PyAny>>,
-        session_token: Option<&Bound<'py, PyAny>>,
-        session_jwt: Option<&Bound<'py, PyAny>>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = send_request(
-            phone_number,
-            expiration_minutes,
-            attributes,
-            locale,
-            user_id,
-            session_token,
-            session_jwt,
-        )?;
+        let request: SendRequest = args::read(args, kwargs)?;
         let client = self.client(py)?;
         spawn_for_asyncio(py, async move { client.otps.sms.send(request).await })
     }

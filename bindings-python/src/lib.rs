@@ -21,10 +21,12 @@ fn normalize_phone_number(
     text: &Bound<'_, PyAny>,
     default_region: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    let text = args::required_str(text, "text")?;
-    let region = args::optional_str(default_region, "default_region")?
-        .unwrap_or_else(|| sms_otp::DEFAULT_REGION.to_owned());
-    sms_otp::normalize_phone_number(&text, &region).map_err(|e| errors::to_py(py, e))
+    let text = args::optional_str(Some(text), "text")?.ok_or_else(|| {
+        pyo3::exceptions::PyTypeError::new_err("text must be a str, not NoneType")
+    })?;
+    let region = args::optional_str(default_region, "default_region")?;
+    let region = region.as_deref().unwrap_or(sms_otp::DEFAULT_REGION);
+    sms_otp::normalize_phone_number(&text, region).map_err(|e| errors::to_py(py, e))
 }
 
 /// The `sms-otp` command line (the console script and `python -m sms_otp`): the same
@@ -52,64 +54,18 @@ fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<
     }
 }
 
-/// One row of the core's error table: `(code, class_name, parent_class_name or None,
-/// default_maybe_delivered, attributes, summary)`.
-type ErrorRow = (
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    bool,
-    Vec<&'static str>,
-    &'static str,
-);
-
-/// The core's error table, parents first: `sms_otp._errors` makes its classes from it.
+/// The core's lists as Python spells them (`errors`, `error_attributes`, `locales`,
+/// `defaults`, `fields`): `sms_otp._errors` makes its classes from them, the drift tests
+/// compare the stubs with them.
 #[pyfunction]
-fn error_table() -> Vec<ErrorRow> {
-    sms_otp::ERROR_TABLE
-        .iter()
-        .map(|c| {
-            (
-                c.code,
-                c.class_name,
-                c.parent_class_name(),
-                c.default_maybe_delivered,
-                c.attributes.to_vec(),
-                c.summary,
-            )
-        })
-        .collect()
-}
-
-/// Every optional attribute of an error, in the core's order.
-#[pyfunction]
-fn error_attributes() -> Vec<&'static str> {
-    sms_otp::ERROR_ATTRIBUTES.to_vec()
-}
-
-/// The core's option defaults in Python's units, for the drift tests of the docstrings.
-#[pyfunction]
-fn defaults() -> (f64, f64, u32, u32, bool) {
-    (
-        sms_otp::DEFAULT_TIMEOUT.as_secs_f64(),
-        sms_otp::DEFAULT_CONNECT_TIMEOUT.as_secs_f64(),
-        sms_otp::DEFAULT_MAX_RETRIES,
-        sms_otp::MAX_MAX_RETRIES,
-        false,
-    )
-}
-
-/// The 16 locale tags, for the drift tests and the stubs.
-#[pyfunction]
-fn locales() -> Vec<&'static str> {
-    sms_otp::Locale::ALL.iter().map(|l| l.as_str()).collect()
+fn tables(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    response::to_python(py, &sms_otp::host::tables(sms_otp::host::Language::Python))
 }
 
 /// Fills every process-wide once-cell of the module, called by `sms_otp/__init__.py` at
 /// import. Filled lazily, the first send of a process would fill them while other threads
 /// may fork: a fork taken while one is being filled leaves it "being filled" forever in the
-/// child, whose first asyncio send then waits on it for ever (found by the fork stress test,
-/// always on the first fork).
+/// child, whose first asyncio send then waits on it for ever (found by the fork stress test).
 #[pyfunction]
 fn _warm_up(py: Python<'_>) -> PyResult<()> {
     errors::warm_up(py)?;
@@ -129,10 +85,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
-    m.add_function(wrap_pyfunction!(error_table, m)?)?;
-    m.add_function(wrap_pyfunction!(error_attributes, m)?)?;
-    m.add_function(wrap_pyfunction!(locales, m)?)?;
-    m.add_function(wrap_pyfunction!(defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(tables, m)?)?;
     m.add_function(wrap_pyfunction!(_panicking_send_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(_warm_up, m)?)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;

@@ -44,7 +44,7 @@ impl From<sms_otp::SendResponse> for SendResponse {
 }
 
 /// JSON to Python objects (dict, list, str, int, float, bool, None).
-fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+pub fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
     use serde_json::Value;
     Ok(match value {
         Value::Null => py.None().into_bound(py),

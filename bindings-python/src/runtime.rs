@@ -1,62 +1,52 @@
-//! Two tokio runtimes per process (one for asyncio, one for blocking sends), created
-//! lazily and re-created after `os.fork()`.
-//!
-//! A forked child inherits the parent's runtime object but none of its threads, and its
-//! epoll descriptor is shared with the parent: using it hangs. So the runtime is keyed by
-//! pid; a child builds its own and leaks the inherited one (dropping it would wait for
-//! worker threads that do not exist in the child).
+//! Two tokio runtimes per process (one for asyncio, one for blocking sends), created lazily
+//! and keyed by pid: a forked child inherits the runtime but not its threads, and its epoll
+//! descriptor is shared with the parent, so the child builds its own and leaks the
+//! inherited one (dropping it would wait for threads that do not exist in the child).
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::PyResult;
-use tokio::runtime::Runtime;
+use tokio::runtime::{Builder, Runtime};
 
 struct Slot {
     pid: u32,
     runtime: Runtime,
 }
 
-/// The multi-thread runtime: asyncio sends run on its worker threads.
+/// Multi-thread: asyncio sends run on its workers.
 static ASYNC: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
-/// A current-thread runtime for blocking sends: the calling Python thread drives it
-/// itself inside `block_on` (with the GIL released), so a send involves no hand-off to
-/// another thread. Several threads may block on it at once; tokio lets one drive the I/O
-/// driver and wakes the others.
+/// Current-thread: a blocking send's own thread drives it in `block_on` (GIL released), so
+/// a send involves no hand-off to another thread.
 static BLOCKING: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
 
-/// The multi-thread runtime of this process.
 pub fn runtime() -> PyResult<&'static Runtime> {
-    slot_runtime(&ASYNC, || {
-        tokio::runtime::Builder::new_multi_thread()
+    let build = || {
+        Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("sms-otp-io")
             .enable_all()
             .build()
-    })
+    };
+    slot_runtime(&ASYNC, build)
 }
 
-/// The current-thread runtime of this process, for blocking sends.
 pub fn blocking_runtime() -> PyResult<&'static Runtime> {
     slot_runtime(&BLOCKING, || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+        Builder::new_current_thread().enable_all().build()
     })
 }
 
-/// The runtime in `slot` if it was built by this process, else a new one. Lock-free, so a
-/// fork taken at any moment cannot leave a held lock behind in the child.
+/// The runtime in `slot` if this process built it, else a new one. Lock-free: a fork taken
+/// at any moment leaves no held lock behind.
 fn slot_runtime(
     slot: &'static AtomicPtr<Slot>,
     build: impl FnOnce() -> std::io::Result<Runtime>,
 ) -> PyResult<&'static Runtime> {
     let pid = std::process::id();
     let current = slot.load(Ordering::Acquire);
-    if let Some(existing) = leaked(current) {
-        if existing.pid == pid {
-            return Ok(&existing.runtime);
-        }
+    if let Some(existing) = leaked(current).filter(|s| s.pid == pid) {
+        return Ok(&existing.runtime);
     }
     let runtime = build().map_err(|e| {
         PyRuntimeError::new_err(format!("sms_otp could not start its I/O runtime: {e}"))
@@ -64,13 +54,12 @@ fn slot_runtime(
     let fresh: &'static mut Slot = Box::leak(Box::new(Slot { pid, runtime }));
     let fresh_ptr: *mut Slot = fresh;
     match slot.compare_exchange(current, fresh_ptr, Ordering::AcqRel, Ordering::Acquire) {
-        Ok(_) => Ok(&fresh.runtime),
-        // Another thread of this process won the race: use its runtime (ours stays leaked,
-        // a one-off cost after a fork).
-        Err(winner) => match leaked(winner) {
-            Some(existing) if existing.pid == pid => Ok(&existing.runtime),
-            _ => Ok(&fresh.runtime),
+        // Another thread won the race: use its runtime (ours stays leaked, a one-off cost).
+        Err(winner) => match leaked(winner).filter(|s| s.pid == pid) {
+            Some(existing) => Ok(&existing.runtime),
+            None => Ok(&fresh.runtime),
         },
+        Ok(_) => Ok(&fresh.runtime),
     }
 }
 
@@ -83,25 +72,19 @@ fn leaked(ptr: *mut Slot) -> Option<&'static Slot> {
     }
 }
 
-/// Lets the blocking runtime run what is queued on it. Its tasks (the connections of the
-/// blocking pools) only run while some thread blocks on it, so a client dropped after its
-/// last blocking send would leave its pooled connections open: their tasks are woken to
-/// close them but nothing runs them until the next blocking send in the process, maybe
-/// never (found by the load run, bindings-python/tests/load/). Called after such a drop;
-/// returns once the number of live tasks stops falling.
-///
-/// No deadlock with the GIL held: when another thread holds the runtime's core, `block_on`
-/// polls this future on the calling thread without waiting for the core (and that thread
-/// runs the closing tasks itself), and `yield_now` outside the core wakes at once.
+/// Runs what is queued on the blocking runtime until the number of live tasks stops
+/// falling: after a client's last blocking send its pooled connections would otherwise stay
+/// open until the next blocking send, maybe never (found by the load run). No deadlock with
+/// the GIL held: with another thread holding the core, `block_on` polls here without it.
 pub fn run_blocking_runtime_queue() {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return; // inside a runtime, block_on would panic; its worker runs the tasks anyway
-    }
-    let Some(slot) = leaked(BLOCKING.load(Ordering::Acquire)) else {
+    let slot = leaked(BLOCKING.load(Ordering::Acquire));
+    // Inside a runtime `block_on` would panic (and its worker runs the tasks anyway); the
+    // parent's runtime, inherited through fork, is never touched.
+    let Some(slot) = slot.filter(|s| s.pid == std::process::id()) else {
         return;
     };
-    if slot.pid != std::process::id() {
-        return; // the parent's runtime, inherited through fork: never touched
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return;
     }
     slot.runtime.block_on(async {
         let metrics = tokio::runtime::Handle::current().metrics();

@@ -22,7 +22,7 @@ ERRORS_STUB = Path(_errors.__file__).with_suffix(".pyi")
 def _expected_stub_classes() -> Dict[str, Tuple[List[str], Optional[List[str]]]]:
     """From the core's table: each class's bases and the codes its `code` may hold (None for
     the root, whose `code` is any `str`)."""
-    rows = _native.error_table()
+    rows = _native.tables()["errors"]
     parents = {name: parent for _, name, parent, _, _, _ in rows}
 
     def lineage(name: Optional[str]) -> List[str]:
@@ -71,7 +71,7 @@ def _declared_stub_classes() -> Dict[str, Tuple[List[str], Optional[List[str]]]]
 
 
 def test_the_error_classes_are_made_from_the_core_table() -> None:
-    rows = _native.error_table()
+    rows = _native.tables()["errors"]
     assert [name for _, name, _, _, _, _ in rows] == _errors.__all__
     for code, name, parent, default_maybe_delivered, carries, summary in rows:
         cls = getattr(sms_otp, name)
@@ -81,7 +81,7 @@ def test_the_error_classes_are_made_from_the_core_table() -> None:
         assert cls(message="m").maybe_delivered is default_maybe_delivered, name
         assert cls.__module__ == "sms_otp._errors" and cls.__qualname__ == name
     assert sms_otp.SmsOtpError.code == "internal_error"
-    assert _errors._ATTRIBUTES == ("code", "maybe_delivered", *_native.error_attributes(), "attempts")
+    assert _errors._ATTRIBUTES == ("code", "maybe_delivered", *_native.tables()["error_attributes"], "attempts")
 
 
 def test_the_error_stub_declares_the_core_table() -> None:
@@ -119,7 +119,7 @@ def test_the_root_class_declares_every_attribute_of_the_core() -> None:
 
 
 def test_locale_literal_equals_the_core_tags() -> None:
-    core = tuple(_native.locales())
+    core = tuple(_native.tables()["locales"])
     declared = typing.get_args(sms_otp.Locale)
     assert declared == core, f"sms_otp.Locale drifted; write:\nLocale = Literal[{', '.join(repr(t) for t in core)}]"
 
@@ -138,7 +138,10 @@ def test_options_leave_defaults_to_the_core() -> None:
 
 
 def test_documented_defaults_equal_the_core() -> None:
-    timeout, connect_timeout, max_retries, max_max_retries, retry_rate_limited = _native.defaults()
+    d = _native.tables()["defaults"]
+    timeout, connect_timeout, max_retries, max_max_retries, retry_rate_limited = (
+        d["timeout"], d["connect_timeout"], d["max_retries"], d["max_max_retries"], d["retry_rate_limited"]
+    )
     doc = " ".join((sms_otp.Client.__doc__ or "").split())
     expected = (
         f"timeout={timeout!r} (seconds per attempt, from sending to a fully read response), "
@@ -170,3 +173,60 @@ def test_the_testing_api_is_the_native_one_and_the_same_as_node() -> None:
     declared = [m for m in re.findall(r"^  ([a-zA-Z]\w*)\(", body.group(1), re.M) if m != "toJSON"]
     snake = sorted(re.sub(r"[A-Z]", lambda c: "_" + c.group(0).lower(), m) for m in declared)
     assert snake == expected, "Node's testing.d.ts Emulator methods, in snake_case"
+
+
+PACKAGE_STUB = Path(sms_otp.__file__).with_suffix(".pyi")
+
+
+def _stub_signatures() -> Dict[str, List[str]]:
+    """The parameter names `__init__.pyi` declares for each call, and the keys of `Attributes`."""
+    classes = {n.name: n for n in ast.parse(PACKAGE_STUB.read_text()).body if isinstance(n, ast.ClassDef)}
+
+    def parameters(cls: str, method: str) -> List[str]:
+        node = next(
+            item
+            for item in classes[cls].body
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method
+        )
+        assert all(isinstance(d, ast.Constant) and d.value is Ellipsis for d in node.args.defaults + node.args.kw_defaults if d), (
+            f"{cls}.{method} in {PACKAGE_STUB.name} restates a default; write `= ...` (the core resolves defaults)"
+        )
+        return [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs][1:]
+
+    attributes = [i.target.id for i in classes["Attributes"].body if isinstance(i, ast.AnnAssign) and isinstance(i.target, ast.Name)]
+    return {
+        "Client": parameters("Client", "__init__"),
+        "Client.from_env": parameters("Client", "from_env"),
+        "send": parameters("Sms", "send"),
+        "send_async": parameters("Sms", "send_async"),
+        "attributes": attributes,
+    }
+
+
+def test_the_stub_declares_the_core_field_tables() -> None:
+    """Arguments go to the Rust core whole and are read by its field tables
+    (core/src/host/mod.rs); `__init__.pyi` must declare exactly those names, in that order."""
+    core = _native.tables()["fields"]
+    expected = {
+        "Client": core["Client"],
+        "Client.from_env": [f for f in core["Client"] if f not in ("project_id", "secret")],
+        "send": core["send"],
+        "send_async": core["send"],
+        "attributes": core["attributes"],
+    }
+    declared = _stub_signatures()
+    problems = [
+        f"{call}: {PACKAGE_STUB.name} declares {declared[call]}, the core reads {names}"
+        for call, names in expected.items()
+        if declared[call] != names
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_stub_locale_literal_equals_the_core_tags() -> None:
+    tree = ast.parse(PACKAGE_STUB.read_text())
+    node = next(n for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "Locale")
+    assert isinstance(node.value, ast.Subscript)
+    declared = [e.value for e in ast.walk(node.value.slice) if isinstance(e, ast.Constant)]
+    core = _native.tables()["locales"]
+    assert declared == core, f"{PACKAGE_STUB.name}: write Locale: TypeAlias = Literal[{', '.join(repr(t) for t in core)}]"

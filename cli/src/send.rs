@@ -71,21 +71,18 @@ pub(crate) fn client_from_env(base_url: Option<&str>) -> Result<Client, Failure>
     if let Some(url) = base_url {
         builder = builder.base_url(url);
     }
-    builder
-        .surface("cli", env!("CARGO_PKG_VERSION"))
-        .build()
-        .map_err(|e| usage(&e))
+    cli_surface(builder).build().map_err(|e| usage(&e))
 }
 
 async fn send_to_emulator(request: SendRequest, json: bool) -> Result<(), Failure> {
     let emulator = sms_otp_emulator::Emulator::start(sms_otp_emulator::Config::default())
         .await
         .map_err(|e| Failure::Call(format!("could not start the emulator: {e}")))?;
-    let client = Client::builder(emulator.project_id(), emulator.secret())
-        .base_url(emulator.url())
-        .surface("cli", env!("CARGO_PKG_VERSION"))
-        .build()
-        .map_err(|e| usage(&e))?;
+    let client = cli_surface(
+        Client::builder(emulator.project_id(), emulator.secret()).base_url(emulator.url()),
+    )
+    .build()
+    .map_err(|e| usage(&e))?;
     let phone_number = request.phone_number.clone();
     let outcome = client.otps.sms.send(request).await;
     let code = emulator
@@ -96,6 +93,11 @@ async fn send_to_emulator(request: SendRequest, json: bool) -> Result<(), Failur
     let response = outcome.map_err(call_failure)?;
     print_response(&response, code.as_deref(), json);
     Ok(())
+}
+
+/// The `User-Agent` names the command line (`cli/0.1.0`) rather than `rust/<rustc>`.
+fn cli_surface(builder: sms_otp::ClientBuilder) -> sms_otp::ClientBuilder {
+    sms_otp::host::surface(builder, "cli", env!("CARGO_PKG_VERSION"))
 }
 
 /// Writes to stdout. Write errors (a closed pipe) are ignored rather than turned into a

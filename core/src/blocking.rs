@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client::catch_panic;
-use crate::{Error, SendRequest, SendResponse};
+use crate::{Environment, Error, SendRequest, SendResponse};
 
 /// A blocking client. Owns a small tokio runtime (shared by its clones) that drives the
 /// async client; safe to share across threads.
@@ -109,22 +109,18 @@ impl ClientBuilder {
     }
 
     delegate! {
-        /// `"test"` or `"live"`, or a URL read as `base_url`.
-        fn environment(environment: impl Into<String>);
+        /// The Stytch environment; by default the project id's.
+        fn environment(environment: Environment);
         /// Overrides the environment's URL.
         fn base_url(url: impl Into<String>);
         /// Alias of [`ClientBuilder::base_url`].
         fn custom_base_url(url: impl Into<String>);
         /// Per attempt, from sending to a fully read response.
         fn timeout(timeout: Duration);
-        /// Like [`ClientBuilder::timeout`], from seconds as a float.
-        fn timeout_secs_f64(seconds: f64);
         /// Per attempt, TCP connect plus TLS handshake.
         fn connect_timeout(timeout: Duration);
-        /// Like [`ClientBuilder::connect_timeout`], from seconds as a float.
-        fn connect_timeout_secs_f64(seconds: f64);
         /// Extra attempts for failures that provably never reached the server.
-        fn max_retries(retries: i64);
+        fn max_retries(retries: u32);
         /// One extra attempt after a 429 with a short `Retry-After`.
         fn retry_rate_limited(retry: bool);
         /// Appended to the `User-Agent` header.
@@ -143,14 +139,6 @@ impl ClientBuilder {
     {
         ClientBuilder {
             inner: self.inner.allowed_country_codes(codes),
-        }
-    }
-
-    /// For the language bindings: names the surface in the `User-Agent`.
-    #[doc(hidden)]
-    pub fn surface(self, name: impl Into<String>, runtime_version: impl Into<String>) -> Self {
-        ClientBuilder {
-            inner: self.inner.surface(name, runtime_version),
         }
     }
 
@@ -309,10 +297,10 @@ mod tests {
     #[test]
     fn the_builder_mirrors_the_async_one_and_builds_a_blocking_client() {
         let client: Client = Client::builder("project-live-x", "secret-live-x")
-            .environment("test")
+            .environment(Environment::Test)
             .base_url("http://127.0.0.1:9/prefix")
             .timeout(Duration::from_secs(4))
-            .connect_timeout_secs_f64(0.5)
+            .connect_timeout(Duration::from_millis(500))
             .max_retries(0)
             .retry_rate_limited(true)
             .allowed_country_codes(["1"])

@@ -78,16 +78,18 @@ impl std::str::FromStr for Environment {
 pub struct ClientBuilder {
     pub(crate) project_id: String,
     pub(crate) secret: String,
-    environment: Option<String>,
-    base_url: Option<String>,
-    timeout: Option<Result<Duration, &'static str>>,
-    connect_timeout: Option<Result<Duration, &'static str>>,
-    max_retries: Option<i64>,
+    environment: Option<Environment>,
+    pub(crate) base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
     retry_rate_limited: bool,
     allowed_country_codes: Option<Vec<String>>,
     user_agent_suffix: Option<String>,
     ca_file: Option<PathBuf>,
-    surface: Option<(String, String)>,
+    /// The front end named in the `User-Agent` (`python`, `3.11.7`); `rust` by default. Set
+    /// by the `host` module for the language bindings and the CLI.
+    pub(crate) surface: Option<(String, String)>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -152,11 +154,10 @@ impl ClientBuilder {
         Ok(builder)
     }
 
-    /// `"test"` or `"live"`; by default taken from the project id. A URL is accepted too,
-    /// as the official SDKs do, and means the same as [`ClientBuilder::base_url`] (which
-    /// wins when both are given).
-    pub fn environment(mut self, environment: impl Into<String>) -> Self {
-        self.environment = Some(environment.into());
+    /// The Stytch environment; by default the one the project id belongs to
+    /// ([`Environment::of_project`]). [`ClientBuilder::base_url`] still wins for the URL.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
         self
     }
 
@@ -172,34 +173,21 @@ impl ClientBuilder {
         self.base_url(url)
     }
 
-    /// Per attempt, from sending to a fully read response (default 10 s).
+    /// Per attempt, from sending to a fully read response (default 10 s, at most 24 h).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(Ok(timeout));
+        self.timeout = Some(timeout);
         self
     }
 
-    /// Like [`ClientBuilder::timeout`], from seconds as a float (NaN, infinite and negative
-    /// values are configuration errors).
-    pub fn timeout_secs_f64(mut self, seconds: f64) -> Self {
-        self.timeout = Some(duration_from_secs(seconds));
-        self
-    }
-
-    /// Per attempt, TCP connect plus TLS handshake (default 3 s).
+    /// Per attempt, TCP connect plus TLS handshake (default 3 s, at most 24 h).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(Ok(timeout));
-        self
-    }
-
-    /// Like [`ClientBuilder::connect_timeout`], from seconds as a float.
-    pub fn connect_timeout_secs_f64(mut self, seconds: f64) -> Self {
-        self.connect_timeout = Some(duration_from_secs(seconds));
+        self.connect_timeout = Some(timeout);
         self
     }
 
     /// Extra attempts for failures that provably never reached the server (default 2, at
     /// most 10).
-    pub fn max_retries(mut self, retries: i64) -> Self {
+    pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
         self
     }
@@ -233,14 +221,6 @@ impl ClientBuilder {
         self
     }
 
-    /// For the language bindings: names the surface in the `User-Agent`
-    /// (`sms-otp/0.1.0 python/3.11.7`).
-    #[doc(hidden)]
-    pub fn surface(mut self, name: impl Into<String>, runtime_version: impl Into<String>) -> Self {
-        self.surface = Some((name.into(), runtime_version.into()));
-        self
-    }
-
     /// Checks every option and resolves the defaults.
     pub fn build(self) -> Result<crate::Client, Error> {
         crate::Client::from_resolved(self.resolve()?)
@@ -252,14 +232,10 @@ impl ClientBuilder {
             return Err(Error::configuration("project_id", "must not contain ':'"));
         }
         let secret = check_credential("secret", &self.secret)?;
-        // The official SDKs accept a URL as `environment` (their way to reach a local
-        // server); keep such code working by reading it as a base URL.
-        let environment_url = self.environment.as_deref().filter(|e| e.contains("://"));
-        let environment = match (&self.environment, environment_url) {
-            (Some(name), None) => name.parse()?,
-            _ => Environment::of_project(project_id),
-        };
-        let endpoint = match self.base_url.as_deref().or(environment_url) {
+        let environment = self
+            .environment
+            .unwrap_or_else(|| Environment::of_project(project_id));
+        let endpoint = match self.base_url.as_deref() {
             Some(url) => resolve_base_url(url)?,
             None => resolve_base_url(match environment {
                 Environment::Live => LIVE_BASE_URL,
@@ -274,15 +250,8 @@ impl ClientBuilder {
         )?;
         let max_retries = match self.max_retries {
             None => DEFAULT_MAX_RETRIES,
-            Some(n) => u32::try_from(n)
-                .ok()
-                .filter(|n| *n <= MAX_MAX_RETRIES)
-                .ok_or_else(|| {
-                    Error::configuration(
-                        "max_retries",
-                        format!("must be an integer from 0 to {MAX_MAX_RETRIES}, got {n}"),
-                    )
-                })?,
+            Some(n) if n <= MAX_MAX_RETRIES => n,
+            Some(n) => return Err(max_retries_error(n)),
         };
         let allowed_country_codes = self
             .allowed_country_codes
@@ -326,29 +295,24 @@ pub(crate) struct Resolved {
     pub(crate) ca_certificates: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
-fn duration_from_secs(seconds: f64) -> Result<Duration, &'static str> {
-    if seconds.is_nan() || seconds.is_infinite() {
-        return Err("must be a finite number of seconds");
-    }
-    if seconds <= 0.0 {
-        return Err("must be greater than zero");
-    }
-    Duration::try_from_secs_f64(seconds).map_err(|_| "is too large")
+/// `max_retries` out of range (the `host` module refuses negative counts with it too).
+pub(crate) fn max_retries_error(n: impl fmt::Display) -> Error {
+    Error::configuration(
+        "max_retries",
+        format!("must be an integer from 0 to {MAX_MAX_RETRIES}, got {n}"),
+    )
 }
 
 fn check_timeout(
     field: &str,
-    given: Option<Result<Duration, &'static str>>,
+    given: Option<Duration>,
     default: Duration,
 ) -> Result<Duration, Error> {
     match given {
         None => Ok(default),
-        Some(Err(reason)) => Err(Error::configuration(field, reason)),
-        Some(Ok(d)) if d.is_zero() => Err(Error::configuration(field, "must be greater than zero")),
-        Some(Ok(d)) if d > MAX_TIMEOUT => {
-            Err(Error::configuration(field, "must be at most 24 hours"))
-        }
-        Some(Ok(d)) => Ok(d),
+        Some(d) if d.is_zero() => Err(Error::configuration(field, "must be greater than zero")),
+        Some(d) if d > MAX_TIMEOUT => Err(Error::configuration(field, "must be at most 24 hours")),
+        Some(d) => Ok(d),
     }
 }
 
@@ -591,27 +555,28 @@ mod tests {
             ))
         );
         let forced = ClientBuilder::new("project-live-1", "s")
-            .environment("test")
-            .resolve();
-        assert_eq!(forced.ok().map(|r| r.environment), Some(Environment::Test));
-        let url = ClientBuilder::new("project-test-1", "s")
-            .environment("http://127.0.0.1:9/")
+            .environment(Environment::Test)
             .resolve();
         assert_eq!(
-            url.ok().map(|r| r.endpoint.to_string()).as_deref(),
-            Some("http://127.0.0.1:9/v1/otps/sms/send")
+            forced.ok().map(|r| (r.environment, r.endpoint.to_string())),
+            Some((
+                Environment::Test,
+                "https://test.stytch.com/v1/otps/sms/send".to_owned()
+            ))
         );
-        let insecure = ClientBuilder::new("p", "s")
-            .environment("http://example.com")
+        // base_url wins for the URL; the environment is still reported.
+        let url = ClientBuilder::new("project-live-1", "s")
+            .environment(Environment::Live)
+            .base_url("http://127.0.0.1:9/")
             .resolve();
         assert_eq!(
-            insecure
-                .err()
-                .and_then(|e| e.field().map(str::to_owned))
-                .as_deref(),
-            Some("base_url")
+            url.ok().map(|r| (r.environment, r.endpoint.to_string())),
+            Some((
+                Environment::Live,
+                "http://127.0.0.1:9/v1/otps/sms/send".to_owned()
+            ))
         );
-        let bad = ClientBuilder::new("p", "s").environment("prod").resolve();
+        let bad = "prod".parse::<Environment>();
         assert_eq!(
             bad.err()
                 .and_then(|e| e.field().map(str::to_owned))
@@ -653,13 +618,14 @@ mod tests {
         assert_eq!(field(ClientBuilder::new("p", "s\n")), "secret");
         assert_eq!(field(ClientBuilder::new("p", "s\u{0}x")), "secret");
         assert_eq!(field(b().timeout(Duration::ZERO)), "timeout");
-        assert_eq!(field(b().timeout_secs_f64(f64::NAN)), "timeout");
-        assert_eq!(field(b().timeout_secs_f64(-1.0)), "timeout");
-        assert_eq!(field(b().timeout_secs_f64(f64::INFINITY)), "timeout");
-        assert_eq!(field(b().timeout_secs_f64(1e300)), "timeout");
-        assert_eq!(field(b().connect_timeout_secs_f64(0.0)), "connect_timeout");
-        assert_eq!(field(b().max_retries(-1)), "max_retries");
+        assert_eq!(field(b().timeout(Duration::from_secs(86_401))), "timeout");
+        assert_eq!(field(b().timeout(Duration::MAX)), "timeout");
+        assert_eq!(
+            field(b().connect_timeout(Duration::ZERO)),
+            "connect_timeout"
+        );
         assert_eq!(field(b().max_retries(11)), "max_retries");
+        assert_eq!(field(b().max_retries(u32::MAX)), "max_retries");
         assert_eq!(
             field(b().allowed_country_codes(Vec::<String>::new())),
             "allowed_country_codes"
@@ -679,7 +645,7 @@ mod tests {
         assert_eq!(field(b().ca_file("/nonexistent/ca.pem")), "ca_file");
         assert_eq!(field(b().ca_file("/")), "ca_file");
         assert!(b()
-            .timeout_secs_f64(0.25)
+            .timeout(Duration::from_millis(250))
             .max_retries(0)
             .allowed_country_codes(["1", "44"])
             .resolve()

@@ -25,6 +25,8 @@ mod client;
 mod config;
 mod error;
 mod error_table;
+#[cfg(feature = "host")]
+pub mod host;
 mod locale;
 mod login;
 mod login_rules;
@@ -63,7 +65,7 @@ pub use phone::{
     DEFAULT_REGION, SANDBOX_PHONE_NUMBER,
 };
 pub use request::{Attributes, SendRequest, SendResponse};
-#[doc(hidden)]
-pub use response::__interpret_for_fuzzing;
+#[cfg(feature = "fuzzing")]
+pub use response::fuzzing;
 pub use response::MAX_BODY_BYTES;
 pub use retry::MAX_RATE_LIMIT_WAIT;

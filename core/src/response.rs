@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use crate::error::Details;
 pub(crate) use crate::redact::Redactor;
-use crate::{Error, ErrorKind, SendResponse};
+#[cfg(any(test, feature = "fuzzing"))]
+use crate::SendResponse;
+use crate::{Error, ErrorKind};
 
 /// Response bodies are read up to this many bytes; beyond, `unexpected_response`.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -70,6 +72,7 @@ impl Redactor<'_> {
 }
 
 /// Maps a fully read answer to the result of the call.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn interpret(r: &Received<'_>, redact: &Redactor<'_>) -> Result<SendResponse, Error> {
     interpret_as(r, redact, SendResponse::from_json)
 }
@@ -193,26 +196,31 @@ pub(crate) fn excerpt(body: &[u8], redact: &Redactor<'_>) -> String {
         .collect()
 }
 
-/// Not part of the API: [`interpret`] as `Transport::exchange` calls it (a raw `Retry-After`
-/// and `Location` header value, the whole body, the client's two secrets), for the fuzz
-/// targets in `core/fuzz`.
-#[doc(hidden)]
-pub fn __interpret_for_fuzzing(
-    status: u16,
-    retry_after: Option<&str>,
-    location: Option<&str>,
-    body: &[u8],
-    secrets: [&str; 2],
-) -> Result<SendResponse, Error> {
-    interpret(
-        &Received {
-            status,
-            retry_after: retry_after.and_then(parse_retry_after),
-            location,
-            body,
-        },
-        &Redactor::new(secrets),
-    )
+/// Hooks for the fuzz targets of `core/fuzz` (feature `fuzzing`), not an API.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    use super::{interpret, parse_retry_after, Received, Redactor};
+    use crate::{Error, SendResponse};
+
+    /// How `Transport::exchange` reads an answer: the status, the raw `Retry-After` and
+    /// `Location` header values, the whole body, and the client's two secrets.
+    pub fn interpret_answer(
+        status: u16,
+        retry_after: Option<&str>,
+        location: Option<&str>,
+        body: &[u8],
+        secrets: [&str; 2],
+    ) -> Result<SendResponse, Error> {
+        interpret(
+            &Received {
+                status,
+                retry_after: retry_after.and_then(parse_retry_after),
+                location,
+                body,
+            },
+            &Redactor::new(secrets),
+        )
+    }
 }
 
 /// Parses `Retry-After`: delay-seconds, or an HTTP date (as seconds from now, at least 0).

@@ -67,24 +67,11 @@ pub fn validate_expiration_minutes(minutes: i64) -> Result<(), Error> {
     if EXPIRATION_MINUTES.contains(&minutes) {
         Ok(())
     } else {
-        Err(expiration_minutes_error())
+        Err(Error::validation(
+            "expiration_minutes",
+            "must be an integer from 1 to 10",
+        ))
     }
-}
-
-/// `expiration_minutes` given as a number of a language with one number type (JavaScript):
-/// the whole minutes the typed request holds, or the `ValidationError` of
-/// [`validate_expiration_minutes`] for a fractional, NaN or infinite value. A whole value
-/// beyond `i32` saturates, and the send's validation refuses it with that same error.
-pub fn expiration_minutes_from_f64(minutes: f64) -> Result<i32, Error> {
-    if !minutes.is_finite() || minutes.fract() != 0.0 {
-        return Err(expiration_minutes_error());
-    }
-    // `as` saturates for finite values.
-    Ok(minutes as i32)
-}
-
-fn expiration_minutes_error() -> Error {
-    Error::validation("expiration_minutes", "must be an integer from 1 to 10")
 }
 
 /// `attributes.ip_address` must be a valid IPv4 or IPv6 address.
@@ -259,22 +246,5 @@ mod tests {
             json,
             r#"{"phone_number":"+12025550162","expiration_minutes":5,"attributes":{"ip_address":"203.0.113.7"},"locale":"zh-Hans","session_jwt":"jwt"}"#
         );
-    }
-
-    #[test]
-    fn expiration_minutes_from_a_javascript_number() {
-        assert_eq!(expiration_minutes_from_f64(5.0).ok(), Some(5));
-        assert_eq!(expiration_minutes_from_f64(-0.0).ok(), Some(0));
-        assert_eq!(expiration_minutes_from_f64(1e300).ok(), Some(i32::MAX));
-        assert_eq!(expiration_minutes_from_f64(-1e300).ok(), Some(i32::MIN));
-        for bad in [2.5, 0.1, -1.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            let e = expiration_minutes_from_f64(bad).expect_err("not whole");
-            assert_eq!(e.field(), Some("expiration_minutes"), "{bad}");
-            assert_eq!(
-                e.message(),
-                validate_expiration_minutes(0).expect_err("0").message()
-            );
-            assert!(!e.maybe_delivered());
-        }
     }
 }

@@ -33,7 +33,7 @@ async fn run_row(m: &FaultMatrix, row: &HostileRow, refused: bool) {
     let client = builder(&server.url())
         .timeout(m.timeout)
         .connect_timeout(m.hostile_connect_timeout)
-        .max_retries(retries)
+        .max_retries(u32::try_from(retries).expect("a small retry count"))
         .build()
         .unwrap();
     let started = Instant::now();

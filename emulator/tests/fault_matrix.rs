@@ -38,11 +38,14 @@ async fn run_row(m: &FaultMatrix, row: &EmulatorRow, refused: bool) {
         .base_url(url)
         .timeout(m.timeout)
         .connect_timeout(m.emulator_connect_timeout)
-        .max_retries(if refused {
-            m.max_retries_refused
-        } else {
-            m.max_retries_first_attempt
-        })
+        .max_retries(
+            u32::try_from(if refused {
+                m.max_retries_refused
+            } else {
+                m.max_retries_first_attempt
+            })
+            .expect("a small retry count"),
+        )
         .retry_rate_limited(*retry_rate_limited)
         .build()
         .expect("client");

@@ -422,8 +422,15 @@ fn client_allowing(s: &Sweep, client: &Client) -> Client {
         .expect("client")
 }
 
-/// A builder from a row's options, over the marker credentials and `url`.
-fn builder_of(s: &Sweep, options: &Value, url: &str, dir: &std::path::Path) -> ClientBuilder {
+/// A builder from a row's options, over the marker credentials and `url`. The typed API
+/// refuses some loose values before the builder (an unknown environment, a NaN or negative
+/// number of seconds, a negative retry count): those are the row's error.
+fn builder_of(
+    s: &Sweep,
+    options: &Value,
+    url: &str,
+    dir: &std::path::Path,
+) -> Result<ClientBuilder, Error> {
     let options = options.as_object().expect("client options");
     let text = |name: &str, default: &str| -> String {
         match options.get(name) {
@@ -442,21 +449,30 @@ fn builder_of(s: &Sweep, options: &Value, url: &str, dir: &std::path::Path) -> C
         None => b = b.base_url(url),
         Some(other) => panic!("base_url {other}"),
     }
-    let seconds = |v: &Value| -> f64 {
-        if v.get("$nan").is_some() {
+    let seconds = |name: &str, v: &Value| -> Result<Duration, Error> {
+        let x = if v.get("$nan").is_some() {
             f64::NAN
         } else {
             v.as_f64().expect("seconds")
-        }
+        };
+        Duration::try_from_secs_f64(x).map_err(|_| {
+            Error::configuration(name, "must be a finite, non-negative number of seconds")
+        })
     };
     for (name, value) in options {
         b = match name.as_str() {
             "project_id" | "secret" | "base_url" => b,
             "custom_base_url" => b.custom_base_url(s.fill(value.as_str().expect("url"))),
-            "environment" => b.environment(s.fill(value.as_str().expect("environment"))),
-            "timeout" => b.timeout_secs_f64(seconds(value)),
-            "connect_timeout" => b.connect_timeout_secs_f64(seconds(value)),
-            "max_retries" => b.max_retries(value.as_i64().expect("retries")),
+            "environment" => b.environment(
+                s.fill(value.as_str().expect("environment"))
+                    .parse::<sms_otp::Environment>()?,
+            ),
+            "timeout" => b.timeout(seconds("timeout", value)?),
+            "connect_timeout" => b.connect_timeout(seconds("connect_timeout", value)?),
+            "max_retries" => b.max_retries(
+                u32::try_from(value.as_i64().expect("retries"))
+                    .map_err(|_| Error::configuration("max_retries", "must be from 0 to 10"))?,
+            ),
             "allowed_country_codes" => b.allowed_country_codes(
                 value
                     .as_array()
@@ -482,14 +498,14 @@ fn builder_of(s: &Sweep, options: &Value, url: &str, dir: &std::path::Path) -> C
             other => panic!("a client option Rust does not have: {other}"),
         };
     }
-    b
+    Ok(b)
 }
 
 fn configuration(s: &mut Sweep, url: &str) {
     let dir = std::env::temp_dir().join(format!("sms-otp-sweep-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok();
     for row in s.rows("clients") {
-        let built = builder_of(s, &row["client"], url, &dir).build();
+        let built = builder_of(s, &row["client"], url, &dir).and_then(ClientBuilder::build);
         s.rows += 1;
         s.record(row["name"].as_str().expect("name"), built);
     }

@@ -101,7 +101,12 @@ fn convert(request: &Value) -> Converted {
     }
 }
 
-fn builder(options: &Value, url: &str, project_id: &str, secret: &str) -> ClientBuilder {
+fn builder(
+    options: &Value,
+    url: &str,
+    project_id: &str,
+    secret: &str,
+) -> Result<ClientBuilder, sms_otp::Error> {
     let o = options.as_object().cloned().unwrap_or_default();
     let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
     let mut b = ClientBuilder::new(
@@ -109,25 +114,25 @@ fn builder(options: &Value, url: &str, project_id: &str, secret: &str) -> Client
         s("secret").unwrap_or(secret.into()),
     )
     .base_url(s("base_url").unwrap_or(url.into()));
-    if let Some(ms) = o.get("timeout_ms").and_then(Value::as_f64) {
-        b = b.timeout_secs_f64(ms / 1000.0);
+    if let Some(ms) = o.get("timeout_ms").and_then(Value::as_u64) {
+        b = b.timeout(Duration::from_millis(ms));
     }
-    if let Some(ms) = o.get("connect_timeout_ms").and_then(Value::as_f64) {
-        b = b.connect_timeout_secs_f64(ms / 1000.0);
+    if let Some(ms) = o.get("connect_timeout_ms").and_then(Value::as_u64) {
+        b = b.connect_timeout(Duration::from_millis(ms));
     }
-    if let Some(n) = o.get("max_retries").and_then(Value::as_i64) {
-        b = b.max_retries(n);
+    if let Some(n) = o.get("max_retries").and_then(Value::as_u64) {
+        b = b.max_retries(u32::try_from(n).unwrap());
     }
     if let Some(r) = o.get("retry_rate_limited").and_then(Value::as_bool) {
         b = b.retry_rate_limited(r);
     }
     if let Some(env) = s("environment") {
-        b = b.environment(env);
+        b = b.environment(env.parse()?);
     }
     if let Some(codes) = o.get("allowed_country_codes").and_then(Value::as_array) {
         b = b.allowed_country_codes(codes.iter().map(|c| c.as_str().unwrap().to_owned()));
     }
-    b
+    Ok(b)
 }
 
 fn check_error(error: &sms_otp::Error, want: &Value) -> Result<(), String> {
@@ -175,7 +180,7 @@ fn expectation(case: &Value) -> Value {
 /// Builds the client and sends, checking the outcome part of `expect`.
 async fn call(case: &Value, url: &str, project_id: &str, secret: &str) -> Result<(), String> {
     let expect = &expectation(case);
-    let built = builder(&case["client"], url, project_id, secret).build();
+    let built = builder(&case["client"], url, project_id, secret).and_then(ClientBuilder::build);
     if let Some(want) = expect.get("configuration_error") {
         let error = built.err().ok_or("the client was built")?;
         return check_error(&error, want);

@@ -1,5 +1,5 @@
 """The exception hierarchy of sms_otp, made at import from the Rust core's error table
-(``_native.error_table()``: one row per class with its code, parent, default
+(``_native.tables()["errors"]``: one row per class with its code, parent, default
 ``maybe_delivered``, attributes and summary), so Python restates none of it. The native core
 raises instances with every attribute set; they pickle and unpickle with their attributes.
 
@@ -12,8 +12,9 @@ from typing import Any, Dict, List, Optional, Tuple, Type
 
 from sms_otp import _native
 
+_TABLES: Dict[str, Any] = _native.tables()
 #: The optional attributes every error carries (``None`` when its kind does not set them).
-_OPTIONAL: Tuple[str, ...] = tuple(_native.error_attributes())
+_OPTIONAL: Tuple[str, ...] = tuple(_TABLES["error_attributes"])
 #: Every attribute ``__reduce__`` saves.
 _ATTRIBUTES: Tuple[str, ...] = ("code", "maybe_delivered", *_OPTIONAL, "attempts")
 
@@ -68,7 +69,7 @@ def _reduce(self: Any) -> Tuple[Any, ...]:
 
 def _make_classes() -> Dict[str, type]:
     classes: Dict[str, type] = {}
-    for code, name, parent, default_maybe_delivered, carries, summary in _native.error_table():
+    for code, name, parent, default_maybe_delivered, carries, summary in _TABLES["errors"]:
         namespace: Dict[str, Any] = {
             "__module__": __name__,
             "__qualname__": name,

@@ -1,7 +1,6 @@
 """Type stubs of the native module (Rust, pyo3). Use the `sms_otp` package instead."""
 
-import os
-from typing import Any, Awaitable, Dict, List, Optional, Sequence, Tuple, Union, final
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, final
 
 
 __all__ = [
@@ -15,10 +14,7 @@ __all__ = [
     "shutdown",
     "normalize_phone_number",
     "run_cli",
-    "error_table",
-    "error_attributes",
-    "locales",
-    "defaults",
+    "tables",
     "_panicking_send_for_tests",
     "_warm_up",
     "VERSION",
@@ -44,20 +40,7 @@ class SendResponse:
 @final
 class NativeClient:
     def __new__(
-        cls,
-        project_id: Optional[str],
-        secret: Optional[str],
-        environment: Optional[str] = None,
-        base_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        retry_rate_limited: Optional[bool] = None,
-        allowed_country_codes: Optional[Sequence[str]] = None,
-        user_agent_suffix: Optional[str] = None,
-        ca_file: Optional[Union[str, os.PathLike[str]]] = None,
-        python_version: Optional[str] = None,
-        from_env: bool = False,
+        cls, args: Tuple[Any, ...], kwargs: Optional[Dict[str, Any]] = None, from_env: bool = False
     ) -> NativeClient: ...
     @property
     def project_id(self) -> str: ...
@@ -65,25 +48,9 @@ class NativeClient:
     def environment(self) -> str: ...
     @property
     def endpoint(self) -> str: ...
-    def send(
-        self,
-        phone_number: str,
-        expiration_minutes: Optional[int] = None,
-        attributes: Optional[Any] = None,
-        locale: Optional[Any] = None,
-        user_id: Optional[str] = None,
-        session_token: Optional[str] = None,
-        session_jwt: Optional[str] = None,
-    ) -> SendResponse: ...
+    def send(self, args: Tuple[Any, ...], kwargs: Optional[Dict[str, Any]] = None) -> SendResponse: ...
     def send_async(
-        self,
-        phone_number: str,
-        expiration_minutes: Optional[int] = None,
-        attributes: Optional[Any] = None,
-        locale: Optional[Any] = None,
-        user_id: Optional[str] = None,
-        session_token: Optional[str] = None,
-        session_jwt: Optional[str] = None,
+        self, args: Tuple[Any, ...], kwargs: Optional[Dict[str, Any]] = None
     ) -> Awaitable[SendResponse]: ...
 
 @final
@@ -108,10 +75,7 @@ class CancelOnDone:
 
 def normalize_phone_number(text: str, default_region: Optional[str] = None) -> str: ...
 def run_cli(argv: List[str]) -> int: ...
-def error_table() -> List[Tuple[str, str, Optional[str], bool, List[str], str]]: ...
-def error_attributes() -> List[str]: ...
-def locales() -> List[str]: ...
-def defaults() -> Tuple[float, float, int, int, bool]: ...
+def tables() -> Dict[str, Any]: ...
 def _panicking_send_for_tests(asynchronous: bool) -> Any: ...
 def _warm_up() -> None: ...
 def response_from_json(text: str) -> SendResponse: ...

@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
 
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{PROJECT_ID}:{SECRET}"));
     let result =
-        sms_otp::__interpret_for_fuzzing(status, retry_after, location, body, [SECRET, &auth]);
+        sms_otp::fuzzing::interpret_answer(status, retry_after, location, body, [SECRET, &auth]);
     let object = matches!(serde_json::from_slice::<Value>(body), Ok(Value::Object(_)));
     let success = (200..300).contains(&status);
     let err = match result {

@@ -1,0 +1,146 @@
+"""Typed surface of sms_otp. At runtime every argument goes to the Rust core whole, which
+checks and reads it; these declarations are the keyword names and types (test_drift.py keeps
+the names equal to the core's field tables)."""
+
+import os
+from typing import Any, Literal, Optional, Sequence, TypedDict, Union
+
+from typing_extensions import TypeAlias
+
+from sms_otp._errors import (
+    ApiError as ApiError,
+    BadRequestError as BadRequestError,
+    ConfigurationError as ConfigurationError,
+    ForbiddenError as ForbiddenError,
+    NetworkError as NetworkError,
+    NotFoundError as NotFoundError,
+    RateLimitedError as RateLimitedError,
+    RequestTimeoutError as RequestTimeoutError,
+    ServerError as ServerError,
+    SmsOtpError as SmsOtpError,
+    UnauthorizedError as UnauthorizedError,
+    UnexpectedResponseError as UnexpectedResponseError,
+    ValidationError as ValidationError,
+)
+from sms_otp._native import SendResponse as SendResponse
+
+__version__: str
+
+#: The 16 locale tags the endpoint accepts, exactly as spelled on the wire.
+Locale: TypeAlias = Literal[
+    "en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES",
+    "ja", "ru", "nl", "pl", "tr", "fa", "vi", "cs",
+]  # fmt: skip
+
+class Attributes(TypedDict, total=False):
+    """Fraud-detection signals (or pass an object with these attributes, such as the
+    official SDK's model)."""
+
+    ip_address: Optional[str]
+    user_agent: Optional[str]
+
+def normalize_phone_number(text: str, default_region: Optional[str] = ...) -> str:
+    """Turn what people type (``(202) 555-0162``, ``+44 20 7946 0958``) into E.164, or raise
+    ``ValidationError``; ``default_region`` (for numbers without ``+``) defaults to ``US``."""
+
+class Sms:
+    """SMS one-time passcodes: ``client.otps.sms``."""
+
+    def __init__(self, native: Any) -> None: ...
+    def send(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = ...,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        locale: Optional[Union[Locale, str]] = ...,
+        user_id: Optional[str] = ...,
+        session_token: Optional[str] = ...,
+        session_jwt: Optional[str] = ...,
+    ) -> SendResponse:
+        """Send a passcode and wait for the outcome (the GIL is released meanwhile)."""
+    async def send_async(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = ...,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        locale: Optional[Union[Locale, str]] = ...,
+        user_id: Optional[str] = ...,
+        session_token: Optional[str] = ...,
+        session_jwt: Optional[str] = ...,
+    ) -> SendResponse:
+        """Send a passcode without blocking the running asyncio loop; cancellable."""
+
+class Otps:
+    """The OTP products: ``client.otps``."""
+
+    sms: Sms
+    def __init__(self, native: Any) -> None: ...
+
+class Client:
+    """A Stytch SMS OTP client, safe to share across threads and asyncio tasks. Unset
+    options take the core's defaults (docs/client.md)."""
+
+    otps: Otps
+    def __init__(
+        self,
+        project_id: str,
+        secret: str,
+        environment: Optional[str] = ...,
+        *,
+        base_url: Optional[str] = ...,
+        custom_base_url: Optional[str] = ...,
+        timeout: Optional[float] = ...,
+        connect_timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+        retry_rate_limited: Optional[bool] = ...,
+        allowed_country_codes: Optional[Sequence[str]] = ...,
+        user_agent_suffix: Optional[str] = ...,
+        ca_file: Optional[Union[str, os.PathLike[str]]] = ...,
+        suppress_warnings: bool = ...,
+    ) -> None: ...
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        environment: Optional[str] = ...,
+        base_url: Optional[str] = ...,
+        custom_base_url: Optional[str] = ...,
+        timeout: Optional[float] = ...,
+        connect_timeout: Optional[float] = ...,
+        max_retries: Optional[int] = ...,
+        retry_rate_limited: Optional[bool] = ...,
+        allowed_country_codes: Optional[Sequence[str]] = ...,
+        user_agent_suffix: Optional[str] = ...,
+        ca_file: Optional[Union[str, os.PathLike[str]]] = ...,
+        suppress_warnings: bool = ...,
+    ) -> Client:
+        """A client from ``STYTCH_PROJECT_ID``, ``STYTCH_SECRET`` and optional
+        ``STYTCH_BASE_URL`` (an explicit ``base_url`` wins); other options as keywords."""
+    @property
+    def project_id(self) -> str: ...
+    @property
+    def environment(self) -> str: ...
+    @property
+    def endpoint(self) -> str: ...
+
+__all__ = [
+    "Client",
+    "Locale",
+    "Otps",
+    "Sms",
+    "SendResponse",
+    "normalize_phone_number",
+    "SmsOtpError",
+    "ValidationError",
+    "ConfigurationError",
+    "NetworkError",
+    "RequestTimeoutError",
+    "ApiError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "RateLimitedError",
+    "ServerError",
+    "UnexpectedResponseError",
+]
