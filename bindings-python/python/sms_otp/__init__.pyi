@@ -17,6 +17,7 @@ from sms_otp._errors import (
     RateLimitedError as RateLimitedError,
     RequestTimeoutError as RequestTimeoutError,
     ServerError as ServerError,
+    InvalidCodeError as InvalidCodeError,
     SmsOtpError as SmsOtpError,
     UnauthorizedError as UnauthorizedError,
     UnexpectedResponseError as UnexpectedResponseError,
@@ -142,5 +143,6 @@ __all__ = [
     "NotFoundError",
     "RateLimitedError",
     "ServerError",
+    "InvalidCodeError",
     "UnexpectedResponseError",
 ]
