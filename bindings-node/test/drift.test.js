@@ -163,7 +163,7 @@ test('the testing API: the native methods, declared in testing.d.ts, and the sam
   const pyClass = /^class Emulator:([\s\S]*?)(?=^\S)/m.exec(fs.readFileSync(python, 'utf8'))[1];
   const pyMethods = [...pyClass.matchAll(/^ {4}def ([a-z]\w*)\(\s*self/gm)].map((m) => camel(m[1]));
   assert.deepEqual(pyMethods.sort(), expected, 'sms_otp.testing.Emulator methods (Python), in camelCase');
-
+});
 
 /** The keys of `export interface NAME { … }` in index.d.ts, in order. */
 function interfaceKeys(name) {
