@@ -5,7 +5,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sms_otp::host::{self, FromHost, Language, Refusal, Value, MAX_DEPTH};
+use sms_otp::host::{self, FromHost, Kind, Language, Refusal, Take, Value, MAX_DEPTH};
 
 use crate::errors;
 
@@ -128,23 +128,14 @@ pub fn read<T: FromHost>(
     host::request(Language::Python, positional, named).map_err(|r| refused(args.py(), r))
 }
 
-/// A str argument outside the core's tables (`normalize_phone_number`, the emulator's
-/// options): `None` is absent, text that is not Unicode a `ValidationError`.
+/// One argument outside the core's tables (`normalize_phone_number`, the emulator's
+/// options), read by the core as `kind`.
+fn one<T: Take>(value: Option<&Bound<'_, PyAny>>, field: &str, kind: Kind) -> PyResult<T> {
+    let converted = value.map(|v| to_value(v, 1)).transpose()?;
+    host::read_one(Language::Python, field, kind, converted)
+        .map_err(|r| Python::attach(|py| refused(py, r)))
+}
+
 pub fn optional_str(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<String>> {
-    match value
-        .filter(|v| !v.is_none())
-        .map(|v| (v, to_value(v, MAX_DEPTH)))
-    {
-        None => Ok(None),
-        Some((_, Ok(Value::Str(text)))) => Ok(Some(text)),
-        Some((v, Ok(Value::Unpaired))) => Err(errors::validation(
-            v.py(),
-            field,
-            "is not valid Unicode (it contains unpaired surrogates)",
-        )),
-        Some((v, _)) => Err(PyTypeError::new_err(format!(
-            "{field} must be a str, not {}",
-            type_name(v)
-        ))),
-    }
+    one(value, field, Kind::Str)
 }

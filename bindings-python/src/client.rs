@@ -44,7 +44,7 @@ pub struct NativeClient {
 }
 
 impl NativeClient {
-    /// This process's core client (lock-free: a fork can never leave a lock held).
+    /// This process's core client (lock-free: a fork never leaves a lock held).
     fn client(&self, py: Python<'_>) -> PyResult<sms_otp::Client> {
         let pid = std::process::id();
         let current = self.current.load();

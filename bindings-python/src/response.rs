@@ -21,12 +21,7 @@ pub struct SendResponse {
 
 impl std::fmt::Debug for SendResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SendResponse")
-            .field("request_id", &self.request_id)
-            .field("user_id", &self.user_id)
-            .field("phone_id", &self.phone_id)
-            .field("status_code", &self.status_code)
-            .finish_non_exhaustive()
+        f.write_str(&self.__repr__())
     }
 }
 

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use crate::{Attributes, Client, ClientBuilder, Error, SendRequest};
 use read::{opt, python_only, req};
-pub use read::{Call, Field, FromHost, Kind, Reader, Spec};
+pub use read::{read_one, Call, Field, FromHost, Kind, Reader, Spec, Take};
 use Kind::*;
 
 /// A host-language value as plain data. Containers are converted down to [`MAX_DEPTH`];

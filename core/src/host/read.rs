@@ -396,6 +396,29 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// One value outside any table (a binding's own arguments, such as the emulator's
+/// options), read as `kind` under `name`; text that is not Unicode is a `ValidationError`.
+pub fn read_one<T: Take>(
+    language: Language,
+    name: &str,
+    kind: Kind,
+    value: Option<Value>,
+) -> Result<T, Refusal> {
+    static ONE: Call = Call::request("", "", "", 0);
+    let reader = Reader {
+        language,
+        call: &ONE,
+        prefix: name.into(),
+        slots: Vec::new(),
+        next: 0,
+    };
+    let field = Field {
+        name: "",
+        spec: opt(kind),
+    };
+    T::take(value.filter(|v| *v != Value::Null), &field, &reader)
+}
+
 impl Take for String {
     fn take(value: Option<Value>, field: &Field, reader: &Reader<'_>) -> Result<Self, Refusal> {
         value.map_or(Ok(String::new()), |v| reader.text(field, v))
