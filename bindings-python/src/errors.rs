@@ -71,12 +71,6 @@ fn cause(e: &sms_otp::Error) -> Option<PyErr> {
     })
 }
 
-/// A `ValidationError` raised by the binding itself (an argument that cannot even be read,
-/// such as a string with lone surrogates).
-pub fn validation(py: Python<'_>, field: &str, reason: &str) -> PyErr {
-    to_py(py, sms_otp::Error::validation(field, reason))
-}
-
 /// A panic inside the library (its `catch_unwind` payload), raised as the core's
 /// `internal_error` (the base class `SmsOtpError`, `maybe_delivered` true) rather than an
 /// abort.
