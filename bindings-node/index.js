@@ -8,7 +8,7 @@ const { Client, Otps, Sms, normalizePhoneNumber } = require('./lib/client.js');
 const errors = require('./lib/errors.js');
 
 /** The 16 locale tags the API accepts, exactly as sent on the wire. */
-const LOCALES = Object.freeze(native.locales());
+const LOCALES = Object.freeze(errors.TABLES.locales);
 
 /** Every stable error code (`err.code`) of the library, in the order of the core's table. */
 const ERROR_CODES = Object.freeze(errors.TABLE.map((row) => row.code));

@@ -5,10 +5,10 @@
 // against its field tables (core/src/host); `OPTION_KEYS` is the core's list.
 
 const native = require('./native.js');
-const { fromPayload } = require('./errors.js');
+const { fromPayload, TABLES } = require('./errors.js');
 
 /** The client options the core takes, as Node spells them. */
-const OPTION_KEYS = new Set(native.fields().Client);
+const OPTION_KEYS = new Set(TABLES.fields.Client);
 
 /** The `[object Tag]` tag of an object (`Date`, `Map`, `AbortSignal`, …), or undefined
  * when even that throws (a revoked Proxy, a throwing Symbol.toStringTag getter). */

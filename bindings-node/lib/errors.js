@@ -1,7 +1,7 @@
 'use strict';
 // The error classes of docs/errors.md, made at load from the Rust core's error table
-// (`native.errorTable()`: one row per class with its code, parent, default
-// `maybe_delivered`, attributes and summary), so JS restates none of it. The native module
+// (`native.tables()`: one row per class with its code, parent, default `maybe_delivered`,
+// attributes and summary), so JS restates none of it. The native module
 // never throws for a library error: it hands back a payload whose `className` names one of
 // these classes, and `fromPayload` turns it into an instance (one mapping, for every kind).
 // index.d.ts declares the same classes for TypeScript; test/drift.test.js keeps it equal to
@@ -9,11 +9,18 @@
 
 const native = require('./native.js');
 
+/** The core's lists (error table, locales, option defaults, field names). */
+const TABLES = JSON.parse(native.tables());
+
 /** The core's error table, parents first. */
-const TABLE = Object.freeze(native.errorTable().map((row) => Object.freeze(row)));
+const TABLE = Object.freeze(
+  TABLES.errors.map(([code, className, parentClassName, defaultMaybeDelivered, attributes, summary]) =>
+    Object.freeze({ code, className, parentClassName, defaultMaybeDelivered, attributes, summary }),
+  ),
+);
 
 /** Snake_case fields every error carries (null when its kind does not set them). */
-const FIELDS = Object.freeze(native.errorAttributes());
+const FIELDS = Object.freeze(TABLES.error_attributes);
 
 /** Each field and its key in a native payload (napi-rs writes snake_case fields in camelCase). */
 const PAYLOAD_KEYS = FIELDS.map((field) => [field, field.replace(/_([a-z])/g, (_, c) => c.toUpperCase())]);
@@ -88,4 +95,4 @@ function fromPayload(p) {
   return error;
 }
 
-module.exports = { ...classes, classes, fromPayload, FIELDS, TABLE };
+module.exports = { ...classes, classes, fromPayload, FIELDS, TABLE, TABLES };

@@ -1,16 +1,10 @@
 //! How finished sends reach the JS thread: through one threadsafe function per client, in
-//! batches, instead of a napi deferred (and so a threadsafe function, a libuv handle and a
-//! wake-up) per promise.
-//!
-//! A finished send pushes `(id, outcome)` into the client's [`Inbox`]; only the push that
-//! finds the inbox without a wake-up on its way schedules one, and that wake-up waits until
-//! the runtime has no other ready work. The JS thread then takes everything that finished
-//! in the meantime and hands it to the JS callback as one flat array
-//! `[id, outcome, id, outcome, …]`. Under load one wake-up settles many promises.
-//!
-//! The threadsafe function is created *unreferenced* and is referenced only while sends are
-//! in flight, so an idle client never keeps the process alive, while a pending send does
-//! (like any other pending I/O in Node).
+//! batches, instead of a napi deferred (a threadsafe function, a libuv handle and a wake-up)
+//! per promise. Only the push that finds no wake-up on its way schedules one, and that
+//! wake-up waits until the runtime has no other ready work; the JS thread then takes all
+//! that finished meanwhile as one flat array `[id, outcome, id, outcome, …]`. The function
+//! is referenced only while sends are in flight: an idle client never keeps the process
+//! alive, a pending send does.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};

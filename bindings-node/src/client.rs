@@ -1,15 +1,11 @@
 //! `NativeClient`: the core client behind the JS `Client`, and its `send`, which runs on
 //! napi's tokio runtime and hands its outcome (a response, a library error payload, or
 //! "cancelled") back through the client's batched completions (batched_settling.rs).
-//!
 //! Options and requests arrive whole: `value.rs` turns them into host values, and the core
 //! reads them (`sms_otp::host`), checking every type and value.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use napi::bindgen_prelude::{Either, Function, FunctionRef, Unknown};
 use napi::{Env, Result};
@@ -29,17 +25,9 @@ pub struct Failure {
     pub cancelled: Option<bool>,
 }
 
-/// How a send ends. A success is the response body as JSON text, one string: the JS layer
-/// parses it and reads the four fields from it (the core took them from the same body),
-/// which costs far less than building a nested object through N-API per send.
+/// How a send ends. A success is the response body as one JSON string, which the JS layer
+/// parses (far cheaper than building a nested object through N-API per send).
 pub type Outcome = Either<String, Failure>;
-
-fn failure(error: impl Into<ErrorPayload>) -> Outcome {
-    Either::B(Failure {
-        error: Some(error.into()),
-        cancelled: None,
-    })
-}
 
 /// The core client. It has no JS constructor: `createClient` makes one.
 #[napi]
@@ -52,9 +40,7 @@ pub struct NativeClient {
 
 impl std::fmt::Debug for NativeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NativeClient")
-            .field("client", &self.client)
-            .finish_non_exhaustive()
+        f.debug_tuple("NativeClient").field(&self.client).finish()
     }
 }
 
@@ -105,12 +91,11 @@ impl NativeClient {
         self.client.endpoint().to_owned()
     }
 
-    /// Starts a send of the request object on napi's tokio runtime; its outcome reaches the
-    /// client's `on_settled` callback under `id`. Nothing starts when the core refuses the
-    /// request while reading it: a wrong type is thrown as a `TypeError`, a value that cannot
-    /// be represented (an unknown locale tag, a fractional `expiration_minutes`) comes back as
-    /// a `ValidationError` payload. When `cancel` fires, the send future is dropped at once
-    /// (closing its connection) and settles as `{ cancelled: true }`.
+    /// Starts a send of the request object; its outcome reaches `on_settled` under `id`.
+    /// Nothing starts when the core refuses the request while reading it: a wrong type is
+    /// thrown as a `TypeError`, a value it cannot represent (an unknown locale tag, a
+    /// fractional `expiration_minutes`) comes back as a `ValidationError` payload. When
+    /// `cancel` fires, the send future is dropped at once (closing its connection).
     #[napi]
     pub fn send(
         &self,
@@ -119,19 +104,15 @@ impl NativeClient {
         request: Unknown<'_>,
         cancel: Option<&CancelToken>,
     ) -> Result<Option<ErrorPayload>> {
-        let tag_of = self.tag_of.borrow_back(&env)?;
-        let named = value::argument(&tag_of, request)?;
-        let request = match host::request::<sms_otp::SendRequest>(Language::Node, Vec::new(), named)
-        {
+        let named = value::argument(&self.tag_of.borrow_back(&env)?, request)?;
+        let request = match host::request(Language::Node, Vec::new(), named) {
             Ok(request) => request,
             Err(refusal) => return value::refused(&env, refusal).map(Some),
         };
         let client = self.client.clone();
         self.spawn(&env, id, cancel, async move {
-            match client.otps.sms.send(request).await {
-                Ok(resp) => Either::A(serde_json::Value::Object(resp.raw).to_string()),
-                Err(e) => failure(e),
-            }
+            let response = client.otps.sms.send(request).await?;
+            Ok(serde_json::Value::Object(response.raw).to_string())
         });
         Ok(None)
     }
@@ -145,28 +126,26 @@ impl NativeClient {
             if !message.is_empty() {
                 std::panic::panic_any(message);
             }
-            failure(sms_otp::Error::internal("unreachable"))
+            Err(sms_otp::Error::internal("unreachable"))
         });
     }
 }
 
 impl NativeClient {
-    /// Runs a send's `work` on napi's tokio runtime and settles `id` with its outcome, its
-    /// panic as the core's `internal_error`, or `{ cancelled: true }` when `cancel` fires.
+    /// Runs `work` on napi's tokio runtime and settles `id` with its outcome (a panic as the
+    /// core's `internal_error`), or with `{ cancelled: true }` when `cancel` fires.
     fn spawn(
         &self,
         env: &Env,
         id: u32,
         cancel: Option<&CancelToken>,
-        work: impl Future<Output = Outcome> + Send + 'static,
+        work: impl Future<Output = std::result::Result<String, sms_otp::Error>> + Send + 'static,
     ) {
         let completions = self.completions.clone();
         let cancelled = cancel.map(|token| token.sender.subscribe());
         completions.started(env);
         napi::bindgen_prelude::spawn(async move {
-            let work = CatchUnwind(Box::pin(work));
-            // Never completes unless the token fires (a token dropped unfired, which cannot
-            // happen while JS holds it, just lets the send finish).
+            // Never completes unless the token fires (one dropped unfired lets the send finish).
             let fired = async move {
                 if let Some(mut rx) = cancelled {
                     if rx.wait_for(|c| *c).await.is_ok() {
@@ -177,15 +156,13 @@ impl NativeClient {
             };
             let outcome = tokio::select! {
                 biased;
-                () = fired => Ok(Either::B(Failure { error: None, cancelled: Some(true) })),
-                outcome = work => outcome,
+                () = fired => Either::B(Failure { error: None, cancelled: Some(true) }),
+                result = host::catch_panic(work) => result.map_or_else(
+                    |e| Either::B(Failure { error: Some(e.into()), cancelled: None }),
+                    Either::A,
+                ),
             };
-            completions.finish(
-                id,
-                outcome.unwrap_or_else(|payload| {
-                    failure(sms_otp::Error::from_panic(payload.as_ref()))
-                }),
-            );
+            completions.finish(id, outcome);
         });
     }
 }
@@ -203,32 +180,12 @@ impl CancelToken {
     #[napi(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> CancelToken {
-        CancelToken {
-            sender: Arc::new(watch::Sender::new(false)),
-        }
+        let sender = Arc::new(watch::Sender::new(false));
+        CancelToken { sender }
     }
 
     #[napi]
     pub fn cancel(&self) {
         self.sender.send_replace(true);
-    }
-}
-
-/// Turns a panic while polling the inner future into its payload, so a bug in the library
-/// settles the promise with the core's `internal_error` (class `SmsOtpError`) instead of
-/// tearing down the runtime thread. The core's `send` already catches panics inside it;
-/// this also covers the conversion of its outcome here.
-struct CatchUnwind<F>(Pin<Box<F>>);
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = std::result::Result<F::Output, Box<dyn std::any::Any + Send>>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.get_mut().0.as_mut();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(payload)),
-        }
     }
 }

@@ -1,7 +1,6 @@
 //! Core errors as plain objects. The native functions never throw or reject for a library
 //! error: they hand back an [`ErrorPayload`], and the JS layer (`lib/errors.js`) turns it
-//! into the class named by `class_name`. The classes themselves are made by `lib/errors.js`
-//! from the core's error table ([`error_table`]).
+//! into the class named by `class_name` (made from the core's error table).
 
 use std::io::ErrorKind as IoKind;
 
@@ -90,44 +89,4 @@ fn node_error_code(kind: IoKind) -> Option<&'static str> {
         IoKind::NotFound => "ENOENT",
         _ => return None,
     })
-}
-
-/// One row of the core's error table (`sms_otp::ERROR_TABLE`).
-#[napi(object, object_from_js = false)]
-pub struct ErrorClassInfo {
-    pub code: String,
-    pub class_name: String,
-    /// `null` for the root class, `SmsOtpError`.
-    pub parent_class_name: Option<String>,
-    /// `maybe_delivered` of an error of this class constructed without one.
-    pub default_maybe_delivered: bool,
-    /// The attributes errors of this class set (the others are `null`).
-    pub attributes: Vec<String>,
-    /// One line for people.
-    pub summary: String,
-}
-
-/// The core's error table, parents first: `lib/errors.js` makes its classes from it.
-#[napi]
-pub fn error_table() -> Vec<ErrorClassInfo> {
-    sms_otp::ERROR_TABLE
-        .iter()
-        .map(|c| ErrorClassInfo {
-            code: c.code.to_owned(),
-            class_name: c.class_name.to_owned(),
-            parent_class_name: c.parent_class_name().map(str::to_owned),
-            default_maybe_delivered: c.default_maybe_delivered,
-            attributes: c.attributes.iter().map(|a| (*a).to_owned()).collect(),
-            summary: c.summary.to_owned(),
-        })
-        .collect()
-}
-
-/// Every optional attribute of an error (`field`, `reason`, …), in the core's order.
-#[napi]
-pub fn error_attributes() -> Vec<String> {
-    sms_otp::ERROR_ATTRIBUTES
-        .iter()
-        .map(|a| (*a).to_owned())
-        .collect()
 }

@@ -46,49 +46,12 @@ pub fn run_cli(argv: Vec<String>) -> u32 {
     u32::from(sms_otp_cli::run(argv))
 }
 
-/// The core's option defaults, in the units of the Node options (for the drift check of
-/// the documentation in index.d.ts).
-#[napi(object)]
-#[derive(Debug)]
-pub struct Defaults {
-    pub timeout_ms: f64,
-    pub connect_timeout_ms: f64,
-    pub max_retries: u32,
-    pub max_max_retries: u32,
-    pub retry_rate_limited: bool,
-}
-
+/// The core's lists as Node spells them, as JSON text (`errors`, `error_attributes`,
+/// `locales`, `defaults`, `fields`): `lib/errors.js` makes its classes from them, the drift
+/// tests compare index.d.ts with them.
 #[napi]
-pub fn defaults() -> Defaults {
-    Defaults {
-        timeout_ms: sms_otp::DEFAULT_TIMEOUT.as_secs_f64() * 1000.0,
-        connect_timeout_ms: sms_otp::DEFAULT_CONNECT_TIMEOUT.as_secs_f64() * 1000.0,
-        max_retries: sms_otp::DEFAULT_MAX_RETRIES,
-        max_max_retries: sms_otp::MAX_MAX_RETRIES,
-        retry_rate_limited: false,
-    }
-}
-
-/// The core's field tables as Node spells them (`Client`, `send`, `attributes`), for the
-/// drift test of index.d.ts and the testing module's option check.
-#[napi]
-pub fn fields() -> std::collections::HashMap<String, Vec<String>> {
-    sms_otp::host::CALLS
-        .iter()
-        .map(|(name, call)| {
-            let names = sms_otp::host::field_names(call, sms_otp::host::Language::Node);
-            ((*name).to_owned(), names)
-        })
-        .collect()
-}
-
-/// The 16 locale tags of the core, in API order (for the JS layer's drift check).
-#[napi]
-pub fn locales() -> Vec<String> {
-    sms_otp::Locale::ALL
-        .iter()
-        .map(|l| l.as_str().to_owned())
-        .collect()
+pub fn tables() -> String {
+    sms_otp::host::tables(sms_otp::host::Language::Node).to_string()
 }
 
 /// An error the JS layer finds while reading an argument whose type is right but whose text

@@ -21,14 +21,14 @@ function union(name) {
 }
 
 test('the Locale union of index.d.ts is exactly the core locale list', () => {
-  const core = native.locales();
+  const core = errors.TABLES.locales;
   assert.deepEqual(union('Locale'), core, `set index.d.ts Locale to: ${core.map((l) => `'${l}'`).join(' | ')}`);
   assert.deepEqual([...sms.LOCALES], core);
   assert.equal(core.length, 16);
 });
 
 test('the ErrorCode union of index.d.ts is exactly the core error codes', () => {
-  const core = native.errorTable().map((row) => row.code);
+  const core = errors.TABLE.map((row) => row.code);
   assert.deepEqual(union('ErrorCode'), core, `set index.d.ts ErrorCode to: ${core.map((c) => `'${c}'`).join(' | ')}`);
   assert.deepEqual([...sms.ERROR_CODES], core);
   assert.ok(core.includes('internal_error'));
@@ -57,7 +57,7 @@ function expectedDeclaration(row, table) {
 }
 
 test('the error classes are made from the core table, exported, and declared in index.d.ts', async () => {
-  const table = native.errorTable();
+  const table = errors.TABLE;
   const declared = declaredClasses();
   const esm = await import('../index.mjs');
   const problems = [];
@@ -100,7 +100,7 @@ test('the error classes are made from the core table, exported, and declared in 
 });
 
 test('SmsOtpError is the base class, with the code internal_error, in Node as in Python', () => {
-  const rootRow = native.errorTable().find((row) => row.parentClassName == null);
+  const rootRow = errors.TABLE.find((row) => row.parentClassName == null);
   assert.equal(rootRow.className, 'SmsOtpError');
   assert.equal(sms.SmsOtpError.code, 'internal_error');
   assert.equal(rootRow.code, 'internal_error');
@@ -130,17 +130,17 @@ test('the version is the workspace version, and package.json agrees', () => {
 });
 
 test('the defaults documented in index.d.ts are the core defaults', () => {
-  const core = native.defaults();
+  const core = errors.TABLES.defaults;
   const documented = (option) => {
     const match = new RegExp(`/\\*\\*([^*]|\\*(?!/))*\\*/\\s*${option}\\?:`).exec(dts);
     assert.ok(match, `index.d.ts documents no option ${option}`);
     return match[0];
   };
   for (const [option, want] of [
-    ['timeout_ms', `Default ${core.timeoutMs}.`],
-    ['connect_timeout_ms', `Default ${core.connectTimeoutMs}.`],
-    ['max_retries', `Default ${core.maxRetries}, at most ${core.maxMaxRetries}.`],
-    ['retry_rate_limited', `Default ${core.retryRateLimited}.`],
+    ['timeout_ms', `Default ${core.timeout_ms}.`],
+    ['connect_timeout_ms', `Default ${core.connect_timeout_ms}.`],
+    ['max_retries', `Default ${core.max_retries}, at most ${core.max_max_retries}.`],
+    ['retry_rate_limited', `Default ${core.retry_rate_limited}.`],
   ]) {
     assert.ok(documented(option).includes(want), `index.d.ts: the comment of ${option} must say "${want}" (the core's default)`);
   }
@@ -175,7 +175,7 @@ function interfaceKeys(name) {
 test('the options and request interfaces of index.d.ts declare the core field tables', () => {
   // Options and requests go to the Rust core whole; its tables (core/src/host/mod.rs) say
   // which keys it reads, and index.d.ts must declare exactly those.
-  const core = native.fields();
+  const core = errors.TABLES.fields;
   for (const [name, call] of [
     ['ClientOptions', 'Client'],
     ['SendRequest', 'send'],
