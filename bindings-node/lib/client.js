@@ -1,8 +1,8 @@
 'use strict';
 // `Client`, `client.otps.sms.send(...)` and `normalizePhoneNumber`: one native call with
-// the options or request object whole (the Rust core reads it: a wrong type is thrown there
-// as a TypeError), and the result or error turned into plain JS values and the classes of
-// errors.js. The native handle lives in private fields, so neither
+// the options or request object whole, as host-value text (host.js; the Rust core reads it,
+// a wrong type is thrown there as a TypeError), and the result or error turned into plain
+// JS values and the classes of errors.js. The native handle lives in private fields, so neither
 // `util.inspect` nor `JSON.stringify` can reach anything of it, and the secret never
 // leaves Rust after construction.
 
@@ -10,6 +10,7 @@ const util = require('node:util');
 const native = require('./native.js');
 const { fromPayload } = require('./errors.js');
 const args = require('./args.js');
+const { hostText } = require('./host.js');
 
 /** Passed by `Client.fromEnv` to the constructor; not exported. */
 const FROM_ENV = Symbol('sms-otp fromEnv');
@@ -123,7 +124,7 @@ class Sms {
       signal = args.sendOptions(options);
       if (signal?.aborted) return Promise.reject(abortReason(signal));
       token = signal === undefined ? null : new native.CancelToken();
-      refused = this.#native.send(id, request, token);
+      refused = this.#native.send(id, hostText(request), token);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -183,7 +184,7 @@ class Client {
   constructor(options, fromEnv = undefined) {
     const useEnv = fromEnv === FROM_ENV;
     const inFlight = new InFlight();
-    const made = native.createClient(options, useEnv, (batch) => inFlight.settle(batch));
+    const made = native.createClient(hostText(options), useEnv, (batch) => inFlight.settle(batch));
     if (isErrorPayload(made)) throw fromPayload(made);
     this.#native = made;
     /** `client.otps.sms.send(...)`, as in the official SDK. */

@@ -1,13 +1,13 @@
 //! `NativeClient`: the core client behind the JS `Client`, and its `send`, which runs on
 //! napi's tokio runtime and hands its outcome (a response, a library error payload, or
 //! "cancelled") back through the client's batched completions (batched_settling.rs).
-//! Options and requests arrive whole: `value.rs` turns them into host values, and the core
-//! reads them (`sms_otp::host`), checking every type and value.
+//! Options and requests arrive whole, as host-value text (`lib/host.js`, `value.rs`); the
+//! core reads them (`sms_otp::host`), checking every type and value.
 
 use std::future::Future;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Either, Function, FunctionRef, Unknown};
+use napi::bindgen_prelude::{Either, Function, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 use sms_otp::host::{self, ClientOptions, Language};
@@ -31,17 +31,10 @@ pub type Outcome = Either<String, Failure>;
 
 /// The core client. It has no JS constructor: `createClient` makes one.
 #[napi]
+#[derive(Debug)]
 pub struct NativeClient {
     client: sms_otp::Client,
     completions: Completions,
-    /// `Object.prototype.toString`, kept for reading requests.
-    tag_of: FunctionRef<(), String>,
-}
-
-impl std::fmt::Debug for NativeClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("NativeClient").field(&self.client).finish()
-    }
 }
 
 /// Builds a client from the options object (with `from_env`, from `STYTCH_*` variables plus
@@ -51,12 +44,11 @@ impl std::fmt::Debug for NativeClient {
 #[napi]
 pub fn create_client(
     env: Env,
-    options: Unknown<'_>,
+    options: Option<String>,
     from_env: bool,
     on_settled: Function<'_, Vec<Either<u32, Outcome>>, Unknown<'static>>,
 ) -> Result<Either<NativeClient, ErrorPayload>> {
-    let tag_of = value::tag_of(&env)?;
-    let named = value::argument(&tag_of, options)?;
+    let named = value::parse(options)?;
     let v = env.get_node_version()?;
     let version = format!("{}.{}.{}", v.major, v.minor, v.patch);
     let read = ClientOptions::from_host(Language::Node, &version, Vec::new(), named, from_env);
@@ -68,7 +60,6 @@ pub fn create_client(
         Ok(client) => Either::A(NativeClient {
             client,
             completions: Completions::new(on_settled)?,
-            tag_of: tag_of.create_ref()?,
         }),
         Err(e) => Either::B(e.into()),
     })
@@ -101,11 +92,10 @@ impl NativeClient {
         &self,
         env: Env,
         id: u32,
-        request: Unknown<'_>,
+        request: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> Result<Option<ErrorPayload>> {
-        let named = value::argument(&self.tag_of.borrow_back(&env)?, request)?;
-        let request = match host::request(Language::Node, Vec::new(), named) {
+        let request = match host::request(Language::Node, Vec::new(), value::parse(request)?) {
             Ok(request) => request,
             Err(refusal) => return value::refused(&env, refusal).map(Some),
         };

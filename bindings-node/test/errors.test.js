@@ -274,7 +274,8 @@ test('a panic inside a send settles as internal_error (the base class, maybe del
   const settled = new Promise((resolve) => {
     settle = resolve;
   });
-  const client = native.createClient({ project_id: PROJECT_ID, secret: SECRET }, false, (batch) => settle(batch));
+  const options = require('../lib/host.js').hostText({ project_id: PROJECT_ID, secret: SECRET });
+  const client = native.createClient(options, false, (batch) => settle(batch));
   client.panickingSendForTests(7);
   const [id, outcome] = await settled;
   assert.equal(id, 7);
