@@ -10,11 +10,30 @@
 
 /** Containers are converted down to this depth (the core's `MAX_DEPTH`). */
 const MAX_DEPTH = 2;
+/** Text JSON holds between two quotes as it is (JSON.stringify costs far more). */
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+function text(value) {
+  if (PLAIN.test(value)) return `"${value}"`;
+  return value.isWellFormed() ? JSON.stringify(value) : '["S"]';
+}
+
+/** Keys as JSON, remembered (requests and options use the same few keys again and again). */
+const KEYS = new Map();
+
+function key(name) {
+  let out = KEYS.get(name);
+  if (out === undefined) {
+    out = text(name.toWellFormed());
+    if (KEYS.size < 256) KEYS.set(name, out);
+  }
+  return out;
+}
 
 function encode(value, depth) {
   switch (typeof value) {
     case 'string':
-      return value.isWellFormed() ? JSON.stringify(value) : '["S"]';
+      return text(value);
     case 'number':
       return Number.isFinite(value) ? String(value) : `["N","${value}"]`;
     case 'boolean':
@@ -35,14 +54,14 @@ function object(value, depth) {
   }
   // Plain objects (null-prototype, class instances and Proxies of them too) by their tag.
   const tag = Object.prototype.toString.call(value).slice(8, -1);
-  if (tag === 'URL') return `["U",${encode(value.href, depth + 1)}]`;
+  if (tag === 'URL') return `["U",${text(value.href)}]`;
   if (tag !== 'Object') return `["O",${JSON.stringify(`${tag} object`)}]`;
   if (depth >= MAX_DEPTH) return '["O","object"]';
   let out = '["M"';
-  for (const key of Object.keys(value)) {
-    const item = value[key];
+  for (const name of Object.keys(value)) {
+    const item = value[name];
     // `undefined` means "not given": left out.
-    if (item !== undefined) out += `,${JSON.stringify(key.toWellFormed())},${encode(item, depth + 1)}`;
+    if (item !== undefined) out += `,${key(name)},${encode(item, depth + 1)}`;
   }
   return `${out}]`;
 }

@@ -131,6 +131,8 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
         work: impl Future<Output = std::result::Result<String, sms_otp::Error>> + Send + 'static,
     ) {
+        // Boxed at once: the send future is kilobytes, and would be copied at every move.
+        let work = host::catch_panic(Box::pin(work));
         let completions = self.completions.clone();
         let cancelled = cancel.map(|token| token.sender.subscribe());
         completions.started(env);
@@ -147,7 +149,7 @@ impl NativeClient {
             let outcome = tokio::select! {
                 biased;
                 () = fired => Either::B(Failure { error: None, cancelled: Some(true) }),
-                result = host::catch_panic(work) => result.map_or_else(
+                result = work => result.map_or_else(
                     |e| Either::B(Failure { error: Some(e.into()), cancelled: None }),
                     Either::A,
                 ),

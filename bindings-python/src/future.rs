@@ -109,7 +109,8 @@ where
     })?;
     let event_loop = get_running_loop.bind(py).call0()?;
     let future = event_loop.call_method0("create_future")?;
-    let work = catch_panic(work);
+    // Boxed at once: the send future is kilobytes, and would be copied at every move.
+    let work = catch_panic(Box::pin(work));
     let (task, registered) = match completions_for(py, &event_loop)? {
         Some(completions) => {
             let (id, inbox) = completions.get().register(future.clone().unbind());
