@@ -1,5 +1,5 @@
 'use strict';
-// The few argument checks that stay in JS: the `{ signal }` of `send` (a JS object, not a
+// The few argument checks that stay in JS: the `{ signal }` of a call (a JS object, not a
 // field of the request), the text arguments of normalizePhoneNumber, and helpers the
 // testing module uses. Options and requests go to the Rust core whole, which reads them
 // against its field tables (core/src/host); `OPTION_KEYS` is the core's list.
@@ -57,15 +57,15 @@ function optionalString(value, field, kind) {
   return value === undefined || value === null ? undefined : string(value, field, kind);
 }
 
-/** The second argument of `send`: `{ signal }`. Returns the signal or undefined. */
-function sendOptions(options) {
+/** The second argument of a call (`send`, …): `{ signal }`. Returns the signal or undefined. */
+function callOptions(options, method) {
   if (options === undefined || options === null) return undefined;
   if (!isPlainObject(options)) {
     const hint = typeof options === 'object' && tagOf(options) === 'AbortSignal' ? '; did you mean { signal }?' : '';
-    throw new TypeError(`send options must be an object, got ${typeName(options)}${hint}`);
+    throw new TypeError(`${method} options must be an object, got ${typeName(options)}${hint}`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signal') throw new TypeError(`send options has an unknown key ${JSON.stringify(key)} (expected signal)`);
+    if (key !== 'signal') throw new TypeError(`${method} options has an unknown key ${JSON.stringify(key)} (expected signal)`);
   }
   const { signal } = options;
   if (signal === undefined || signal === null) return undefined;
@@ -80,4 +80,4 @@ function sendOptions(options) {
   return signal;
 }
 
-module.exports = { sendOptions, string, optionalString, typeName, isPlainObject, OPTION_KEYS };
+module.exports = { callOptions, string, optionalString, typeName, isPlainObject, OPTION_KEYS };

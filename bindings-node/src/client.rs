@@ -10,7 +10,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{Either, Function, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
-use sms_otp::host::{self, ClientOptions, Language};
+use sms_otp::host::{self, ClientOptions, Language, Request};
 use tokio::sync::watch;
 
 use crate::batched_settling::Completions;
@@ -82,27 +82,30 @@ impl NativeClient {
         self.client.endpoint().to_owned()
     }
 
-    /// Starts a send of the request object; its outcome reaches `on_settled` under `id`.
-    /// Nothing starts when the core refuses the request while reading it: a wrong type is
-    /// thrown as a `TypeError`, a value it cannot represent (an unknown locale tag, a
-    /// fractional `expiration_minutes`) comes back as a `ValidationError` payload. When
-    /// `cancel` fires, the send future is dropped at once (closing its connection).
+    /// Starts the call `name` (`send`, `login_or_create`, `authenticate`) of the request
+    /// (host-value text, lib/host.js) on napi's tokio runtime; its outcome (the response body
+    /// as JSON text) reaches the client's `on_settled` callback under `id`. Nothing starts
+    /// when the core refuses the request while reading it: a wrong type is thrown as a
+    /// `TypeError`, a value it cannot represent (an unknown locale tag, a fractional
+    /// `expiration_minutes`) comes back as a `ValidationError` payload. When `cancel` fires,
+    /// the call's future is dropped at once (closing its connection).
     #[napi]
-    pub fn send(
+    pub fn call(
         &self,
         env: Env,
         id: u32,
+        name: String,
         request: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> Result<Option<ErrorPayload>> {
-        let request = match host::request(Language::Node, Vec::new(), value::parse(request)?) {
+        let request = match Request::read(Language::Node, &name, Vec::new(), value::parse(request)?)
+        {
             Ok(request) => request,
             Err(refusal) => return value::refused(&env, refusal).map(Some),
         };
-        let client = self.client.clone();
+        let run = request.run(self.client.clone());
         self.spawn(&env, id, cancel, async move {
-            let response = client.otps.sms.send(request).await?;
-            Ok(serde_json::Value::Object(response.raw).to_string())
+            Ok(serde_json::Value::Object(run.await?.into_body()).to_string())
         });
         Ok(None)
     }

@@ -179,7 +179,10 @@ test('the options and request interfaces of index.d.ts declare the core field ta
   for (const [name, call] of [
     ['ClientOptions', 'Client'],
     ['SendRequest', 'send'],
+    ['LoginOrCreateRequest', 'login_or_create'],
+    ['AuthenticateRequest', 'authenticate'],
     ['Attributes', 'attributes'],
+    ['AuthenticateOptions', 'authenticate_options'],
   ]) {
     assert.deepEqual(interfaceKeys(name), core[call], `index.d.ts: declare in ${name}, in this order: ${core[call].join(', ')}`);
   }

@@ -5,7 +5,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sms_otp::host::{self, FromHost, Kind, Language, Refusal, Take, Value, MAX_DEPTH};
+use sms_otp::host::{self, Kind, Language, Refusal, Request, Take, Value, MAX_DEPTH};
 
 use crate::errors;
 
@@ -119,13 +119,14 @@ pub fn arguments(
     ))
 }
 
-/// The typed request of a call, read by the core from its arguments.
-pub fn read<T: FromHost>(
+/// The typed request of the call `name`, read by the core from its arguments.
+pub fn read(
+    name: &str,
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<T> {
+) -> PyResult<Request> {
     let (positional, named) = arguments(args, kwargs)?;
-    host::request(Language::Python, positional, named).map_err(|r| refused(args.py(), r))
+    Request::read(Language::Python, name, positional, named).map_err(|r| refused(args.py(), r))
 }
 
 /// One argument outside the core's tables (`normalize_phone_number`, the emulator's

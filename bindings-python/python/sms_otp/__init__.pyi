@@ -3,7 +3,7 @@ checks and reads it; these declarations are the keyword names and types (test_dr
 the names equal to the core's field tables)."""
 
 import os
-from typing import Any, Literal, Optional, Sequence, TypedDict, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, TypedDict, Union
 
 from typing_extensions import TypeAlias
 
@@ -40,6 +40,84 @@ class Attributes(TypedDict, total=False):
     ip_address: Optional[str]
     user_agent: Optional[str]
 
+class AuthenticateOptions(TypedDict, total=False):
+    """Checks ``authenticate`` makes against the send's attributes."""
+
+    ip_match_required: Optional[bool]
+    user_agent_match_required: Optional[bool]
+
+class Response:
+    """One JSON object of a response, read by attribute; ``raw`` is the whole object
+    (unknown fields included). A documented field missing from a body is ``None``."""
+
+    raw: Dict[str, Any]
+    def __init__(self, raw: Dict[str, Any]) -> None: ...
+
+class LoginOrCreateResponse(Response):
+    request_id: str
+    user_id: str
+    phone_id: str
+    user_created: bool
+    status_code: int
+
+class AuthenticateResponse(Response):
+    request_id: str
+    user_id: str
+    method_id: str
+    session_token: str
+    session_jwt: str
+    user: User
+    reset_sessions: bool
+    session: Optional[Session]
+    user_device: Optional[Dict[str, Any]]
+    status_code: int
+
+class User(Response):
+    user_id: str
+    status: str
+    phone_numbers: List[PhoneNumber]
+    emails: List[Dict[str, Any]]
+    name: Optional[Dict[str, Any]]
+    created_at: Optional[str]
+    is_locked: bool
+    roles: List[str]
+    providers: List[Dict[str, Any]]
+    webauthn_registrations: List[Dict[str, Any]]
+    totps: List[Dict[str, Any]]
+    crypto_wallets: List[Dict[str, Any]]
+    biometric_registrations: List[Dict[str, Any]]
+    trusted_metadata: Optional[Dict[str, Any]]
+    untrusted_metadata: Optional[Dict[str, Any]]
+    external_id: Optional[str]
+
+class PhoneNumber(Response):
+    phone_id: str
+    phone_number: str
+    verified: bool
+
+class Session(Response):
+    session_id: str
+    user_id: str
+    started_at: str
+    last_accessed_at: str
+    expires_at: str
+    authentication_factors: List[AuthenticationFactor]
+    attributes: Optional[Dict[str, Any]]
+    custom_claims: Optional[Dict[str, Any]]
+    roles: List[str]
+
+class AuthenticationFactor(Response):
+    type: str
+    delivery_method: str
+    last_authenticated_at: Optional[str]
+    created_at: Optional[str]
+    updated_at: Optional[str]
+    phone_number_factor: Optional[PhoneNumberFactor]
+
+class PhoneNumberFactor(Response):
+    phone_id: str
+    phone_number: str
+
 def normalize_phone_number(text: str, default_region: Optional[str] = ...) -> str:
     """Turn what people type (``(202) 555-0162``, ``+44 20 7946 0958``) into E.164, or raise
     ``ValidationError``; ``default_region`` (for numbers without ``+``) defaults to ``US``."""
@@ -70,12 +148,56 @@ class Sms:
         session_jwt: Optional[str] = ...,
     ) -> SendResponse:
         """Send a passcode without blocking the running asyncio loop; cancellable."""
+    def login_or_create(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = ...,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        create_user_as_pending: Optional[bool] = ...,
+        locale: Optional[Union[Locale, str]] = ...,
+    ) -> LoginOrCreateResponse:
+        """Send a passcode, creating the user first when no user has the number."""
+    async def login_or_create_async(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = ...,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        create_user_as_pending: Optional[bool] = ...,
+        locale: Optional[Union[Locale, str]] = ...,
+    ) -> LoginOrCreateResponse:
+        """``login_or_create`` without blocking the running asyncio loop; cancellable."""
 
 class Otps:
     """The OTP products: ``client.otps``."""
 
     sms: Sms
     def __init__(self, native: Any) -> None: ...
+    def authenticate(
+        self,
+        method_id: str,
+        code: str,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        options: Optional[Union[AuthenticateOptions, Any]] = ...,
+        session_token: Optional[str] = ...,
+        session_jwt: Optional[str] = ...,
+        session_duration_minutes: Optional[int] = ...,
+        session_custom_claims: Optional[Mapping[str, Any]] = ...,
+        telemetry_id: Optional[str] = ...,
+    ) -> AuthenticateResponse:
+        """Check a passcode (a refused one raises ``InvalidCodeError``)."""
+    async def authenticate_async(
+        self,
+        method_id: str,
+        code: str,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        options: Optional[Union[AuthenticateOptions, Any]] = ...,
+        session_token: Optional[str] = ...,
+        session_jwt: Optional[str] = ...,
+        session_duration_minutes: Optional[int] = ...,
+        session_custom_claims: Optional[Mapping[str, Any]] = ...,
+        telemetry_id: Optional[str] = ...,
+    ) -> AuthenticateResponse:
+        """``authenticate`` without blocking the running asyncio loop; cancellable."""
 
 class Client:
     """A Stytch SMS OTP client, safe to share across threads and asyncio tasks. Unset
@@ -131,6 +253,14 @@ __all__ = [
     "Sms",
     "SendResponse",
     "normalize_phone_number",
+    "Response",
+    "LoginOrCreateResponse",
+    "AuthenticateResponse",
+    "User",
+    "PhoneNumber",
+    "Session",
+    "AuthenticationFactor",
+    "PhoneNumberFactor",
     "SmsOtpError",
     "ValidationError",
     "ConfigurationError",
