@@ -180,7 +180,8 @@ PACKAGE_STUB = Path(sms_otp.__file__).with_suffix(".pyi")
 
 def _stub_signatures() -> Dict[str, List[str]]:
     """The parameter names `__init__.pyi` declares for each call, and the keys of `Attributes`."""
-    classes = {n.name: n for n in ast.parse(PACKAGE_STUB.read_text()).body if isinstance(n, ast.ClassDef)}
+    stubs = [PACKAGE_STUB, PACKAGE_STUB.with_name("_responses.pyi")]
+    classes = {n.name: n for stub in stubs for n in ast.parse(stub.read_text()).body if isinstance(n, ast.ClassDef)}
 
     def parameters(cls: str, method: str) -> List[str]:
         node = next(

@@ -29,13 +29,15 @@ normalize_phone_number = _native.normalize_phone_number
 
 
 def __getattr__(name: str):
-    """``Attributes`` and ``Locale`` (the 16 tags the endpoint accepts), for annotations."""
-    if name not in ("Attributes", "Locale"):
+    """``Attributes``, ``AuthenticateOptions`` and ``Locale`` (the 16 tags the endpoint
+    accepts), for annotations."""
+    if name not in ("Attributes", "AuthenticateOptions", "Locale"):
         raise AttributeError(f"module 'sms_otp' has no attribute {name!r}")
     import typing
 
     alias = {
         "Attributes": typing.Mapping[str, typing.Optional[str]],
+        "AuthenticateOptions": typing.Mapping[str, typing.Optional[bool]],
         "Locale": typing.Literal[tuple(_native.tables()["locales"])],  # type: ignore[misc]
     }[name]
     globals()[name] = alias

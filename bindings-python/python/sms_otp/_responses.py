@@ -18,12 +18,12 @@ class Response:
 
     __slots__ = ("raw",)
     #: field name -> class of the objects it holds (None: plain data)
-    _fields: dict = {}
+    _fields: Dict[str, Optional[str]] = {}
 
-    def __init__(self, raw: dict) -> None:
+    def __init__(self, raw: Dict[str, Any]) -> None:
         self.raw = raw
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         fields = type(self)._fields
         if name not in fields:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -49,7 +49,7 @@ class Response:
         return f"{type(self).__name__}({', '.join(shown)})"
 
 
-def _make_classes() -> dict:
+def _make_classes() -> Dict[str, type]:
     made = {}
     for name, fields in _TABLES["responses"].items():
         namespace = {"__slots__": (), "__module__": "sms_otp", "__qualname__": name, "_fields": dict(fields)}
