@@ -9,13 +9,14 @@
 //   await emu.stop();
 //
 // The same API as Python's sms_otp.testing (names in camelCase, durations in milliseconds),
-// implemented once in Rust (sms_otp_emulator::testing): this file only turns JS values into
-// JSON and failures into errors. A running emulator does not keep the process alive.
+// implemented once in Rust (sms_otp_emulator::testing): this file only hands JS values over
+// (lib/host.js, the conversion the client uses too) and turns failures into errors. A running emulator does not keep the process alive.
 
 const util = require('node:util');
 const native = require('./lib/native.js');
 const { Client } = require('./lib/client.js');
 const args = require('./lib/args.js');
+const { hostText } = require('./lib/host.js');
 
 /** An emulator call failed. `kind`: `live_credentials`, `invalid_config`, `bind` or `start`
  * (it did not start), `admin` (refused, with the admin API's `status` and `error_type`) or
@@ -35,35 +36,6 @@ function failure(f) {
   return new EmulatorError(f.message, { kind, field, status, error_type });
 }
 
-const UNPAIRED = 'is not valid Unicode (it contains unpaired surrogates)';
-
-/** JS data as JSON text for `method`: bigints exact, a number beyond 2^53 as a float (not
- * exact, so no integer), undefined keys left out; what JSON cannot carry is refused. */
-function toJson(method, value, field, depth = 0) {
-  const bad = (reason) => failure(native.emulatorBadValue(method, field, reason));
-  switch (typeof value) {
-    case 'undefined':
-      return 'null';
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw bad('must be a finite number');
-      return Number.isSafeInteger(value) ? String(value) : value.toExponential();
-    case 'string':
-      if (typeof value.isWellFormed === 'function' ? !value.isWellFormed() : /\p{Cs}/u.test(value)) throw bad(UNPAIRED);
-      return JSON.stringify(value);
-  }
-  if (value === null) return 'null';
-  const inner = depth < 32 && (Array.isArray(value) ? 'array' : args.isPlainObject(value) && 'object');
-  if (inner === 'array') return `[${value.map((v, i) => toJson(method, v, `${field}[${i}]`, depth + 1)).join(',')}]`;
-  if (inner === 'object') {
-    const fields = Object.entries(value).filter(([, v]) => v !== undefined);
-    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${toJson(method, v, depth ? `${field}.${k}` : k, depth + 1)}`).join(',')}}`;
-  }
-  throw failure(native.emulatorNotData(field, depth < 32 ? args.typeName(value) : 'nested 32 deep (a cycle?)'));
-}
-
 class Emulator {
   #native;
 
@@ -81,7 +53,7 @@ class Emulator {
    * rate_limit (default 5 per number per window), rate_window_ms (default one hour).
    */
   static async start(options = undefined) {
-    const result = await native.startEmulator(toJson('start', options, 'Emulator.start options'));
+    const result = await native.startEmulator(hostText(options));
     if (!(result instanceof native.NativeEmulator)) throw failure(result);
     return new Emulator(result);
   }
@@ -111,7 +83,7 @@ class Emulator {
 
   async #call(method, value) {
     const name = method.replace(/_(.)/g, (_, c) => c.toUpperCase());
-    const result = await this.#native.call(method, toJson(method, value, `${name} options`));
+    const result = await this.#native.call(method, hostText(value), `${name} options`);
     if (typeof result !== 'string') throw failure(result);
     return JSON.parse(result);
   }

@@ -24,14 +24,16 @@ pub fn to_value(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return Ok(Value::Bool(flag.is_true()));
     }
     if value.is_instance_of::<PyInt>() {
-        return Ok(match value.extract::<i64>() {
-            Ok(n) => Value::Int(n),
+        let infinite = if value.lt(0)? {
+            -f64::INFINITY
+        } else {
+            f64::INFINITY
+        };
+        return Ok(match (value.extract::<i64>(), value.extract::<u64>()) {
+            (Ok(n), _) => Value::Int(n),
+            (_, Ok(n)) => Value::Uint(n),
             // The nearest float; infinite beyond f64.
-            Err(_) => Value::WideInt(value.extract().unwrap_or(if value.lt(0)? {
-                -f64::INFINITY
-            } else {
-                f64::INFINITY
-            })),
+            _ => Value::WideInt(value.extract().unwrap_or(infinite)),
         });
     }
     if let Ok(number) = value.cast::<PyFloat>() {

@@ -41,7 +41,9 @@ pub enum Value {
     Bool(bool),
     /// An integer: Python `int`, JavaScript `bigint`.
     Int(i64),
-    /// An integer beyond `i64`, as the nearest `f64` (infinite beyond `f64`).
+    /// An integer beyond `i64` that fits `u64` (a seed, say), exactly.
+    Uint(u64),
+    /// An integer beyond `u64` or below `i64`, as the nearest `f64` (infinite beyond `f64`).
     WideInt(f64),
     /// A floating-point number: Python `float`, JavaScript `number`.
     Float(f64),
@@ -457,7 +459,7 @@ impl From<serde_json::Value> for Value {
             J::Bool(b) => Value::Bool(b),
             J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
                 (Some(i), _, _) => Value::Int(i),
-                (None, Some(u), _) => Value::WideInt(u as f64),
+                (None, Some(u), _) => Value::Uint(u),
                 (_, _, f) => Value::Float(f.unwrap_or(f64::NAN)),
             },
             J::String(s) => Value::Str(s),

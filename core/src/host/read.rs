@@ -343,6 +343,7 @@ impl<'a> Reader<'a> {
             (Value::Int(n), _) => Ok(n),
             // `as` saturates: out of range either way, refused by the range check.
             (Value::WideInt(x), _) => Ok(x as i64),
+            (Value::Uint(_), _) => Ok(i64::MAX),
             (Value::Float(x), Node) if x.is_finite() && x.fract() == 0.0 => Ok(x as i64),
             (Value::Float(_), Node) if matches!(field.spec.kind, Kind::Whole) => {
                 Err(self.invalid(self.name(field), "must be a whole number"))
@@ -357,6 +358,7 @@ impl<'a> Reader<'a> {
             (Value::Float(s), Python) => Ok(s),
             (Value::Int(s), Python) => Ok(s as f64),
             (Value::WideInt(s), Python) => Ok(s),
+            (Value::Uint(s), Python) => Ok(s as f64),
             (other, _) => Err(self.wrong(field, &other)),
         }
     }
@@ -393,6 +395,7 @@ impl<'a> Reader<'a> {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(b),
             Value::Int(n) => J::from(n),
+            Value::Uint(n) => J::from(n),
             Value::WideInt(x) | Value::Float(x) if x.fract() == 0.0 && x.abs() <= EXACT => {
                 J::from(x as i64)
             }
@@ -651,7 +654,7 @@ fn type_name(language: Language, value: &Value) -> Cow<'_, str> {
         (Python, v) => match v {
             Value::Null => "NoneType",
             Value::Bool(_) => "bool",
-            Value::Int(_) | Value::WideInt(_) => "int",
+            Value::Int(_) | Value::Uint(_) | Value::WideInt(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) | Value::Unpaired => "str",
             Value::List(_) => "list",
@@ -661,7 +664,7 @@ fn type_name(language: Language, value: &Value) -> Cow<'_, str> {
         (Node, v) => match v {
             Value::Null => "null",
             Value::Bool(_) => "boolean",
-            Value::Int(_) | Value::WideInt(_) => "bigint",
+            Value::Int(_) | Value::Uint(_) | Value::WideInt(_) => "bigint",
             Value::Float(x) if x.is_nan() => "NaN",
             Value::Float(_) => "number",
             Value::Str(_) | Value::Unpaired => "string",
