@@ -17,7 +17,7 @@ const { hostText } = require('./host.js');
 const FROM_ENV = Symbol('sms-otp fromEnv');
 
 function isErrorPayload(value) {
-  return typeof value === 'object' && value !== null && typeof value.className === 'string';
+  return typeof value === 'object' && value !== null && typeof value.details === 'string';
 }
 
 // One 'abort' listener per signal however many sends share it (no MaxListeners warning

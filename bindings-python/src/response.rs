@@ -70,7 +70,7 @@ pub fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bo
     })
 }
 
-fn object_to_dict<'py>(
+pub fn object_to_dict<'py>(
     py: Python<'py>,
     map: &serde_json::Map<String, serde_json::Value>,
 ) -> PyResult<Bound<'py, PyDict>> {

@@ -17,6 +17,7 @@
 //! [`field_names`].
 
 mod call;
+mod error_details;
 mod read;
 mod responses;
 
@@ -27,6 +28,7 @@ use crate::{
     LoginOrCreateRequest, SendRequest,
 };
 pub use call::{Reply, Request};
+pub use error_details::error_details;
 use read::{opt, python_only, req};
 pub use read::{read_one, Call, Field, FromHost, Kind, Reader, Spec, Take};
 pub use responses::{RESPONSES, SECRET_FIELDS};
