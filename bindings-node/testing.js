@@ -36,6 +36,9 @@ function failure(f) {
   return new EmulatorError(f.message, { kind, field, status, error_type });
 }
 
+/** The key of the method every testing method goes through. */
+const CALL = Symbol('call');
+
 class Emulator {
   #native;
 
@@ -81,68 +84,12 @@ class Emulator {
     return new Client({ project_id: this.project_id, secret: this.secret, base_url: this.url, ...options });
   }
 
-  async #call(method, value) {
+  /** One of the core's testing methods (`sms_otp_emulator::testing::METHODS`). */
+  async [CALL](method, value) {
     const name = method.replace(/_(.)/g, (_, c) => c.toUpperCase());
     const result = await this.#native.call(method, hostText(value), `${name} options`);
     if (typeof result !== 'string') throw failure(result);
     return JSON.parse(result);
-  }
-
-  /** Sent messages, oldest first (`code`, `text`, `status`, …), optionally for one number. */
-  messages(filter = undefined) {
-    return this.#call('messages', filter);
-  }
-
-  /** The first message sent after this call (long-poll, no sleeping), optionally to one
-   * number; null when none came within `timeout_ms` (default 10000, at most 600000). */
-  nextMessage(filter = undefined) {
-    return this.#call('next_message', filter);
-  }
-
-  /** Empties the inbox; resolves to how many messages it held. */
-  clearMessages() {
-    return this.#call('clear_messages');
-  }
-
-  /** A new user `{user_id, phone_number, phone_id}`, optionally owning `phone_number`. */
-  createUser(options = undefined) {
-    return this.#call('create_user', options);
-  }
-
-  /** A new session `{session_id, user_id, session_token, session_jwt}` for a user. */
-  createSession(options) {
-    return this.#call('create_session', options);
-  }
-
-  /** Makes the next `times` matching sends fail: `{kind, status, error_type, retry_after,
-   * delay_ms, times, phone_number}`. Resolves to the fault (`fault_id`, …). */
-  injectFault(spec = undefined) {
-    return this.#call('inject_fault', spec);
-  }
-
-  /** Every fault, spent ones included, with `hits`. */
-  faults() {
-    return this.#call('faults');
-  }
-
-  /** Forgets every fault, armed or spent; resolves to how many there were. */
-  clearFaults() {
-    return this.#call('clear_faults');
-  }
-
-  /** Moves the emulator's clock forward by `ms` milliseconds: expiry and rate-limit windows follow it. */
-  async advanceClock(ms) {
-    await this.#call('advance_clock', { ms });
-  }
-
-  /** Forgets everything: users, messages, faults, rate limits, clock. */
-  async reset() {
-    await this.#call('reset');
-  }
-
-  /** Stops listening and waits until every connection is closed. Safe to call twice. */
-  async stop() {
-    await this.#call('stop');
   }
 
   async [Symbol.asyncDispose]() {
@@ -156,6 +103,21 @@ class Emulator {
   [util.inspect.custom](depth, inspectOptions, inspect = util.inspect) {
     return `Emulator ${inspect(this.toJSON(), inspectOptions)}`;
   }
+}
+
+// The testing methods, one per entry of the core's list, in camelCase (testing.d.ts declares
+// each with its options and result): `messages(filter)`, `nextMessage(filter)`,
+// `clearMessages()`, `createUser(options)`, `createSession(options)`, `injectFault(spec)`,
+// `faults()`, `clearFaults()`, `advanceClock(ms)`, `reset()`, `stop()` (safe to call twice).
+const NO_RESULT = new Set(['advance_clock', 'reset', 'stop']);
+for (const method of native.NativeEmulator.methods()) {
+  const name = method.replace(/_(.)/g, (_, c) => c.toUpperCase());
+  async function call(value = undefined) {
+    const result = await this[CALL](method, method === 'advance_clock' ? { ms: value } : value);
+    return NO_RESULT.has(method) ? undefined : result;
+  }
+  Object.defineProperty(call, 'name', { value: name });
+  Object.defineProperty(Emulator.prototype, name, { value: call, writable: true, configurable: true });
 }
 
 if (Symbol.asyncDispose === undefined) {

@@ -2,13 +2,10 @@
 // The few argument checks that stay in JS: the `{ signal }` of a call (a JS object, not a
 // field of the request), the text arguments of normalizePhoneNumber, and helpers the
 // testing module uses. Options and requests go to the Rust core whole, which reads them
-// against its field tables (core/src/host); `OPTION_KEYS` is the core's list.
+// against its field tables (core/src/host).
 
 const native = require('./native.js');
-const { fromPayload, TABLES } = require('./errors.js');
-
-/** The client options the core takes, as Node spells them. */
-const OPTION_KEYS = new Set(TABLES.fields.Client);
+const { fromPayload } = require('./errors.js');
 
 /** The `[object Tag]` tag of an object (`Date`, `Map`, `AbortSignal`, …), or undefined
  * when even that throws (a revoked Proxy, a throwing Symbol.toStringTag getter). */
@@ -53,10 +50,6 @@ function string(value, field, kind) {
   return value;
 }
 
-function optionalString(value, field, kind) {
-  return value === undefined || value === null ? undefined : string(value, field, kind);
-}
-
 /** The second argument of a call (`send`, …): `{ signal }`. Returns the signal or undefined. */
 function callOptions(options, method) {
   if (options === undefined || options === null) return undefined;
@@ -80,4 +73,4 @@ function callOptions(options, method) {
   return signal;
 }
 
-module.exports = { callOptions, string, optionalString, typeName, isPlainObject, OPTION_KEYS };
+module.exports = { callOptions, string, typeName, isPlainObject };

@@ -1,11 +1,10 @@
 'use strict';
 // `Client`, `client.otps.sms.send / loginOrCreate`, `client.otps.authenticate` and
-// `normalizePhoneNumber`: one native call with
-// the options or request object whole, as host-value text (host.js; the Rust core reads it,
-// a wrong type is thrown there as a TypeError), and the result or error turned into plain
-// JS values and the classes of errors.js. The native handle lives in private fields, so neither
-// `util.inspect` nor `JSON.stringify` can reach anything of it, and the secret never
-// leaves Rust after construction.
+// `normalizePhoneNumber`: one native call with the options or request object whole, as
+// host-value text (host.js; the Rust core reads it, a wrong type is thrown there as a
+// TypeError), and the result or error turned into plain JS values and the classes of
+// errors.js. The native handle lives in private fields, so neither `util.inspect` nor
+// `JSON.stringify` can reach anything of it, and the secret never leaves Rust.
 
 const util = require('node:util');
 const native = require('./native.js');
@@ -67,13 +66,8 @@ function body(text) {
 function response(body) {
   // The core validated these four fields from this very body before returning it.
   const raw = JSON.parse(body);
-  return {
-    request_id: raw.request_id,
-    user_id: raw.user_id,
-    phone_id: raw.phone_id,
-    status_code: raw.status_code,
-    raw,
-  };
+  const { request_id, user_id, phone_id, status_code } = raw;
+  return { request_id, user_id, phone_id, status_code, raw };
 }
 
 /**
@@ -114,7 +108,7 @@ class InFlight {
       const outcome = batch[i + 1];
       try {
         if (typeof outcome === 'string') entry.resolve(entry.shape(outcome));
-        else entry.reject(fromPayload(outcome.error));
+        else entry.reject(fromPayload(outcome));
       } catch (e) {
         entry.reject(e);
       }
@@ -262,8 +256,8 @@ class Client {
  */
 function normalizePhoneNumber(text, default_region = undefined) {
   const phone = args.string(text, 'phone_number', 'validation');
-  const region = args.optionalString(default_region, 'default_region', 'validation');
-  const result = native.normalizePhoneNumber(phone, region ?? null);
+  const region = default_region == null ? null : args.string(default_region, 'default_region', 'validation');
+  const result = native.normalizePhoneNumber(phone, region);
   if (isErrorPayload(result)) throw fromPayload(result);
   return result;
 }

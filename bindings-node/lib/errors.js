@@ -25,12 +25,8 @@ const FIELDS = Object.freeze(TABLES.error_attributes);
 /** A class named `name` (so stack traces and `err.constructor.name` read naturally). */
 function named(name, cls) {
   Object.defineProperty(cls, 'name', { value: name });
-  Object.defineProperty(cls.prototype, 'name', {
-    value: name,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  // Not enumerable (the default), as on Error.prototype.
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
   return cls;
 }
 
@@ -48,9 +44,7 @@ function root(name) {
         super(message, options);
         this.code = details.code ?? new.target.code;
         this.maybe_delivered = details.maybe_delivered ?? new.target.defaultMaybeDelivered;
-        for (const field of FIELDS) {
-          this[field] = details[field] ?? null;
-        }
+        for (const field of FIELDS) this[field] = details[field] ?? null;
         this.attempts = details.attempts ?? 0;
       }
     },

@@ -1,6 +1,6 @@
 //! `NativeClient`: the core client behind the JS `Client`, and its `send`, which runs on
-//! napi's tokio runtime and hands its outcome (a response, a library error payload, or
-//! "cancelled") back through the client's batched completions (batched_settling.rs).
+//! napi's tokio runtime and hands its outcome (a response or a library error payload) back
+//! through the client's batched completions (batched_settling.rs).
 //! Options and requests arrive whole, as host-value text (`lib/host.js`, `value.rs`); the
 //! core reads them (`sms_otp::host`), checking every type and value.
 
@@ -17,17 +17,9 @@ use crate::batched_settling::Completions;
 use crate::errors::ErrorPayload;
 use crate::value;
 
-/// What a failed or cancelled send settles with: exactly one of `error`, `cancelled`.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct Failure {
-    pub error: Option<ErrorPayload>,
-    pub cancelled: Option<bool>,
-}
-
-/// How a send ends. A success is the response body as one JSON string, which the JS layer
-/// parses (far cheaper than building a nested object through N-API per send).
-pub type Outcome = Either<String, Failure>;
+/// How a call ends: the response body as one JSON string, which the JS layer parses (far
+/// cheaper than building a nested object through N-API per call), or an error.
+pub type Outcome = Either<String, ErrorPayload>;
 
 /// The core client. It has no JS constructor: `createClient` makes one.
 #[napi]
@@ -126,7 +118,8 @@ impl NativeClient {
 
 impl NativeClient {
     /// Runs `work` on napi's tokio runtime and settles `id` with its outcome (a panic as the
-    /// core's `internal_error`), or with `{ cancelled: true }` when `cancel` fires.
+    /// core's `internal_error`). When `cancel` fires it drops `work` at once and settles `id`
+    /// for the in-flight count only: the JS layer has already rejected and forgotten it.
     fn spawn(
         &self,
         env: &Env,
@@ -151,11 +144,8 @@ impl NativeClient {
             };
             let outcome = tokio::select! {
                 biased;
-                () = fired => Either::B(Failure { error: None, cancelled: Some(true) }),
-                result = work => result.map_or_else(
-                    |e| Either::B(Failure { error: Some(e.into()), cancelled: None }),
-                    Either::A,
-                ),
+                () = fired => Either::B(sms_otp::Error::internal("cancelled").into()),
+                result = work => result.map_or_else(|e| Either::B(e.into()), Either::A),
             };
             completions.finish(id, outcome);
         });
