@@ -8,13 +8,13 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use sms_otp::host::runtime::{blocking_runtime, run_blocking_runtime_queue};
 use sms_otp::host::{ClientOptions, Language, Reply, Request};
 
 use crate::args;
 use crate::errors;
 use crate::future::spawn_for_asyncio;
 use crate::response::reply_to_python;
-use crate::runtime::blocking_runtime;
 
 /// The core clients of one process (a forked child builds its own: pooled connections and
 /// their runtime cannot cross a fork). Blocking sends have their own pool, on the runtime
@@ -30,7 +30,7 @@ impl Drop for PerProcess {
     fn drop(&mut self) {
         // The blocking pool's connections close once their tasks run: run them now.
         if self.blocking.take().is_some() && self.pid == std::process::id() {
-            crate::runtime::run_blocking_runtime_queue();
+            run_blocking_runtime_queue();
         }
     }
 }
@@ -78,7 +78,7 @@ pub fn wait_blocking<F>(py: Python<'_>, work: F) -> PyResult<Py<PyAny>>
 where
     F: std::future::Future<Output = Result<Reply, sms_otp::Error>> + Send,
 {
-    let rt = blocking_runtime()?;
+    let rt = blocking_runtime().map_err(|e| errors::to_py(py, e))?;
     let outcome = py.detach(|| {
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async move {

@@ -5,12 +5,13 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use serde_json::Value;
+use sms_otp::host::runtime::runtime;
 use sms_otp_emulator::testing::{
     json_from_host, EmulatorError, ErrorKind, Language, TestEmulator, METHODS,
 };
 
 use crate::args::to_value;
-use crate::runtime::runtime;
+use crate::errors;
 
 fn raise(py: Python<'_>, e: EmulatorError) -> PyErr {
     if e.kind == ErrorKind::Type {
@@ -51,7 +52,10 @@ impl NativeEmulator {
     #[new]
     fn new(py: Python<'_>, options: &Bound<'_, PyAny>) -> PyResult<Self> {
         let options = to_json("start", options, "options")?;
-        let handle = runtime()?.handle().clone();
+        let handle = runtime()
+            .map_err(|e| errors::to_py(py, e))?
+            .handle()
+            .clone();
         let inner =
             TestEmulator::start(&handle, Language::Python, &options).map_err(|e| raise(py, e))?;
         let (url, project_id, secret) = (
@@ -71,7 +75,7 @@ impl NativeEmulator {
     /// GIL released.
     fn call(&self, py: Python<'_>, method: &str, args: &Bound<'_, PyAny>) -> PyResult<String> {
         let pending = self.inner.call(method, &to_json(method, args, method)?);
-        let rt = runtime()?;
+        let rt = runtime().map_err(|e| errors::to_py(py, e))?;
         py.detach(|| rt.block_on(pending)).map_err(|e| raise(py, e))
     }
 }

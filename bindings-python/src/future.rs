@@ -8,12 +8,11 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use sms_otp::host::catch_panic;
+use sms_otp::host::{catch_panic, runtime::runtime};
 
 use crate::asyncio_wakeup::{completions_for, Completions};
 use crate::errors;
 use crate::response::reply_to_python;
-use crate::runtime::runtime;
 
 pub type Outcome = Result<sms_otp::host::Reply, sms_otp::Error>;
 
@@ -114,7 +113,9 @@ where
     let (task, registered) = match completions_for(py, &event_loop)? {
         Some(completions) => {
             let (id, inbox) = completions.get().register(future.clone().unbind());
-            let task = runtime()?.spawn(async move { inbox.deliver(id, work.await) });
+            let task = runtime()
+                .map_err(|e| errors::to_py(py, e))?
+                .spawn(async move { inbox.deliver(id, work.await) });
             (task, Some((completions.unbind(), id)))
         }
         // A loop that cannot watch a file descriptor (Windows' proactor): resolve through
@@ -126,18 +127,20 @@ where
                 event_loop.unbind(),
                 future.clone().unbind(),
             );
-            let task = runtime()?.spawn(async move {
-                let outcome = work.await;
-                ATTACHED.fetch_add(1, Ordering::SeqCst);
-                if !SHUTTING_DOWN.load(Ordering::SeqCst) {
-                    Python::try_attach(|py| {
-                        let (ok, value) = outcome_to_python(py, outcome);
-                        let args = (resolve, future_ref, ok, value);
-                        let _ = loop_ref.call_method1(py, "call_soon_threadsafe", args);
-                    });
-                }
-                ATTACHED.fetch_sub(1, Ordering::SeqCst);
-            });
+            let task = runtime()
+                .map_err(|e| errors::to_py(py, e))?
+                .spawn(async move {
+                    let outcome = work.await;
+                    ATTACHED.fetch_add(1, Ordering::SeqCst);
+                    if !SHUTTING_DOWN.load(Ordering::SeqCst) {
+                        Python::try_attach(|py| {
+                            let (ok, value) = outcome_to_python(py, outcome);
+                            let args = (resolve, future_ref, ok, value);
+                            let _ = loop_ref.call_method1(py, "call_soon_threadsafe", args);
+                        });
+                    }
+                    ATTACHED.fetch_sub(1, Ordering::SeqCst);
+                });
             (task, None)
         }
     };

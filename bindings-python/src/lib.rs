@@ -9,7 +9,6 @@ mod emulator;
 mod errors;
 mod future;
 mod response;
-mod runtime;
 
 use pyo3::prelude::*;
 

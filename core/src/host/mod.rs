@@ -20,6 +20,7 @@ mod call;
 mod error_details;
 mod read;
 mod responses;
+pub mod runtime;
 
 use std::path::PathBuf;
 

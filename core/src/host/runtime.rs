@@ -1,26 +1,28 @@
-//! Two tokio runtimes per process (one for asyncio, one for blocking sends), created lazily
-//! and keyed by pid: a forked child inherits the runtime but not its threads, and its epoll
-//! descriptor is shared with the parent, so the child builds its own and leaks the
+//! Tokio runtimes for a host whose process may fork (Python's `os.fork()`, multiprocessing):
+//! two per process (one for a host's event-loop calls, one for its blocking calls), created
+//! lazily and keyed by pid. A forked child inherits a runtime but not its threads, and its
+//! epoll descriptor is shared with the parent, so the child builds its own and leaks the
 //! inherited one (dropping it would wait for threads that do not exist in the child).
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use pyo3::exceptions::PyRuntimeError;
-use pyo3::PyResult;
 use tokio::runtime::{Builder, Runtime};
+
+use crate::Error;
 
 struct Slot {
     pid: u32,
     runtime: Runtime,
 }
 
-/// Multi-thread: asyncio sends run on its workers.
+/// Multi-thread: calls for an event loop (asyncio) run on its workers.
 static ASYNC: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
-/// Current-thread: a blocking send's own thread drives it in `block_on` (GIL released), so
-/// a send involves no hand-off to another thread.
+/// Current-thread: a blocking call's own thread drives it in `block_on` (a Python thread with
+/// the GIL released), so a call involves no hand-off to another thread.
 static BLOCKING: AtomicPtr<Slot> = AtomicPtr::new(std::ptr::null_mut());
 
-pub fn runtime() -> PyResult<&'static Runtime> {
+/// This process's multi-thread runtime (two workers).
+pub fn runtime() -> Result<&'static Runtime, Error> {
     let build = || {
         Builder::new_multi_thread()
             .worker_threads(2)
@@ -31,7 +33,8 @@ pub fn runtime() -> PyResult<&'static Runtime> {
     slot_runtime(&ASYNC, build)
 }
 
-pub fn blocking_runtime() -> PyResult<&'static Runtime> {
+/// This process's current-thread runtime, for calls the caller's thread drives.
+pub fn blocking_runtime() -> Result<&'static Runtime, Error> {
     slot_runtime(&BLOCKING, || {
         Builder::new_current_thread().enable_all().build()
     })
@@ -42,14 +45,14 @@ pub fn blocking_runtime() -> PyResult<&'static Runtime> {
 fn slot_runtime(
     slot: &'static AtomicPtr<Slot>,
     build: impl FnOnce() -> std::io::Result<Runtime>,
-) -> PyResult<&'static Runtime> {
+) -> Result<&'static Runtime, Error> {
     let pid = std::process::id();
     let current = slot.load(Ordering::Acquire);
     if let Some(existing) = leaked(current).filter(|s| s.pid == pid) {
         return Ok(&existing.runtime);
     }
     let runtime = build().map_err(|e| {
-        PyRuntimeError::new_err(format!("sms_otp could not start its I/O runtime: {e}"))
+        Error::configuration("runtime", format!("could not start the I/O runtime: {e}"))
     })?;
     let fresh: &'static mut Slot = Box::leak(Box::new(Slot { pid, runtime }));
     let fresh_ptr: *mut Slot = fresh;
@@ -73,9 +76,10 @@ fn leaked(ptr: *mut Slot) -> Option<&'static Slot> {
 }
 
 /// Runs what is queued on the blocking runtime until the number of live tasks stops
-/// falling: after a client's last blocking send its pooled connections would otherwise stay
-/// open until the next blocking send, maybe never (found by the load run). No deadlock with
-/// the GIL held: with another thread holding the core, `block_on` polls here without it.
+/// falling: after a client's last blocking call its pooled connections would otherwise stay
+/// open until the next blocking call, maybe never (found by the Python load run). It takes
+/// no lock a host could hold: with another thread holding the core, `block_on` polls here
+/// without it.
 pub fn run_blocking_runtime_queue() {
     let slot = leaked(BLOCKING.load(Ordering::Acquire));
     // Inside a runtime `block_on` would panic (and its worker runs the tasks anyway); the
