@@ -158,6 +158,7 @@ def test_the_client_works_in_a_forked_child() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_interrupts_a_blocking_send() -> None:
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, signal.getsignal(signal.SIGINT)
     with Hostile([Behaviour(kind="stall")]) as server:
         client = client_for(server.url, timeout=30.0)
         interrupted = []

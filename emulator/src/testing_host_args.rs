@@ -9,7 +9,7 @@ use sms_otp::host::Value as Host;
 use crate::testing::{EmulatorError, ErrorKind, Language};
 
 const UNPAIRED: &str = "is not valid Unicode (it contains unpaired surrogates)";
-/// JavaScript numbers that are whole and this small are integers.
+/// JavaScript numbers that are whole and below this (safe integers) are integers.
 const EXACT: f64 = 9_007_199_254_740_992.0;
 
 /// `value` (an argument of `method`, or its options at `depth` 0) as JSON; `field` names it
@@ -37,7 +37,7 @@ fn convert(
         Host::Int(n) => Value::from(n),
         Host::Uint(n) => Value::from(n),
         // JavaScript has one number type: its whole numbers are integers here.
-        Host::Float(x) if language == Language::Node && x.fract() == 0.0 && x.abs() <= EXACT => {
+        Host::Float(x) if language == Language::Node && x.fract() == 0.0 && x.abs() < EXACT => {
             Value::from(x as i64)
         }
         Host::WideInt(x) | Host::Float(x) => serde_json::Number::from_f64(x)

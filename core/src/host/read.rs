@@ -396,7 +396,7 @@ impl<'a> Reader<'a> {
             Value::Bool(b) => J::Bool(b),
             Value::Int(n) => J::from(n),
             Value::Uint(n) => J::from(n),
-            Value::WideInt(x) | Value::Float(x) if x.fract() == 0.0 && x.abs() <= EXACT => {
+            Value::WideInt(x) | Value::Float(x) if x.fract() == 0.0 && x.abs() < EXACT => {
                 J::from(x as i64)
             }
             Value::WideInt(x) | Value::Float(x) => match serde_json::Number::from_f64(x) {
