@@ -80,9 +80,11 @@ fn int(map: &Map<String, Value>, field: &str) -> Result<Option<i32>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) if n.is_i64() => {
             let n = n.as_i64().unwrap();
-            Ok(Some(
-                i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX }),
-            ))
+            Ok(Some(i32::try_from(n).unwrap_or(if n < 0 {
+                i32::MIN
+            } else {
+                i32::MAX
+            })))
         }
         Some(_) => Err(field.to_owned()),
     }
