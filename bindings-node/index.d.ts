@@ -103,7 +103,7 @@ export interface SendRequest {
   session_jwt?: string | null | undefined;
 }
 
-/** The second argument of `send`. */
+/** The second argument of `send`, `loginOrCreate` and `authenticate`. */
 export interface SendOptions {
   /** Aborting drops the request at once; the promise rejects with `signal.reason`. */
   signal?: AbortSignal | null | undefined;
@@ -123,6 +123,121 @@ export interface SendResponse {
   raw: Record<string, unknown>;
 }
 
+/** Arguments of `client.otps.sms.loginOrCreate(...)`, with the API's wire names. */
+export interface LoginOrCreateRequest {
+  /** E.164 (`+12025550162`); see `normalizePhoneNumber`. */
+  phone_number: string;
+  /** Whole minutes the code stays valid, 1..10 (the service defaults to 2). */
+  expiration_minutes?: number | bigint | null | undefined;
+  attributes?: Attributes | null | undefined;
+  /** A user created by this call stays `pending` until a code is authenticated. */
+  create_user_as_pending?: boolean | null | undefined;
+  /** Language of the SMS text (the service defaults to English). */
+  locale?: Locale | null | undefined;
+}
+
+/** Checks `authenticate` makes against the send's attributes. */
+export interface AuthenticateOptions {
+  ip_match_required?: boolean | null | undefined;
+  user_agent_match_required?: boolean | null | undefined;
+}
+
+/** Arguments of `client.otps.authenticate(...)`, with the API's wire names. */
+export interface AuthenticateRequest {
+  /** The `phone_id` a send or `loginOrCreate` returned (`phone-number-test-…`). */
+  method_id: string;
+  /** The six-digit passcode the user typed. A secret: never in a message or log. */
+  code: string;
+  attributes?: Attributes | null | undefined;
+  options?: AuthenticateOptions | null | undefined;
+  /** Extend this session instead of starting one (not together with `session_jwt`). */
+  session_token?: string | null | undefined;
+  /** Extend this session, JWT form (not together with `session_token`). */
+  session_jwt?: string | null | undefined;
+  /** Start (or extend) a session for this many whole minutes, 5..527040; absent: no session. */
+  session_duration_minutes?: number | bigint | null | undefined;
+  /** Claims added to the session JWT: at most 4 KB as JSON, no reserved claim. */
+  session_custom_claims?: Record<string, unknown> | null | undefined;
+  /** Device fingerprinting id, passed through. */
+  telemetry_id?: string | null | undefined;
+}
+
+/** A code sent by `loginOrCreate`: the response body, with its wire names. */
+export interface LoginOrCreateResponse {
+  request_id: string;
+  user_id: string;
+  /** Pass as `method_id` to `client.otps.authenticate`. */
+  phone_id: string;
+  /** Whether this call created the user. */
+  user_created: boolean;
+  status_code: number;
+  [unknown: string]: unknown;
+}
+
+export interface PhoneNumber {
+  phone_id: string;
+  phone_number: string;
+  verified: boolean;
+}
+
+/** The user who logged in (the fields an SMS login reads; the body has the rest). */
+export interface User {
+  user_id: string;
+  /** `active`, or `pending` until a first login. */
+  status: string;
+  phone_numbers: PhoneNumber[];
+  created_at?: string;
+  [unknown: string]: unknown;
+}
+
+export interface PhoneNumberFactor {
+  phone_id: string;
+  phone_number: string;
+}
+
+export interface AuthenticationFactor {
+  /** `otp` for a passcode. */
+  type: string;
+  /** `sms` for a passcode sent by SMS. */
+  delivery_method: string;
+  last_authenticated_at?: string;
+  phone_number_factor?: PhoneNumberFactor | null;
+  [unknown: string]: unknown;
+}
+
+export interface Session {
+  session_id: string;
+  user_id: string;
+  /** RFC 3339. */
+  started_at: string;
+  last_accessed_at: string;
+  expires_at: string;
+  authentication_factors: AuthenticationFactor[];
+  custom_claims?: Record<string, unknown> | null;
+  attributes?: Record<string, unknown> | null;
+  roles: string[];
+  [unknown: string]: unknown;
+}
+
+/** A code accepted by `authenticate`: the response body, with its wire names. `util.inspect`
+ * (and so `console.log`) hides `session_token` and `session_jwt`. */
+export interface AuthenticateResponse {
+  request_id: string;
+  user_id: string;
+  method_id: string;
+  /** Empty when no session was started or extended. A secret. */
+  session_token: string;
+  /** Empty when no session was started or extended. A secret. */
+  session_jwt: string;
+  user: User;
+  reset_sessions: boolean;
+  /** Present when a session was started or extended. */
+  session?: Session | null;
+  user_device?: Record<string, unknown> | null;
+  status_code: number;
+  [unknown: string]: unknown;
+}
+
 /** SMS one-time passcodes: `client.otps.sms`. */
 export declare class Sms {
   private constructor();
@@ -133,12 +248,22 @@ export declare class Sms {
    * @throws {SmsOtpError} every other failure, as one of its subclasses
    */
   send(request: SendRequest, options?: SendOptions | null | undefined): Promise<SendResponse>;
+  /**
+   * Sends a one-time passcode, creating the user first when no user has the number. Same
+   * validation, timeouts and retries as `send`.
+   */
+  loginOrCreate(request: LoginOrCreateRequest, options?: SendOptions | null | undefined): Promise<LoginOrCreateResponse>;
 }
 
 /** The OTP products: `client.otps`. */
 export declare class Otps {
   private constructor();
   readonly sms: Sms;
+  /**
+   * Checks a passcode, starting (or extending) a session when asked. A refused code rejects
+   * with `InvalidCodeError` (`error_type` tells a wrong code from a used or expired one).
+   */
+  authenticate(request: AuthenticateRequest, options?: SendOptions | null | undefined): Promise<AuthenticateResponse>;
 }
 
 /** A Stytch SMS OTP client. One client serves any number of concurrent sends. */

@@ -1,7 +1,7 @@
 'use strict';
-// sms-otp: send one-time passcodes by SMS through Stytch's POST /v1/otps/sms/send, backed
-// by a Rust core (validation before any request, working timeouts, safe retries, typed
-// errors with a stable `code`). See index.d.ts for the full surface.
+// sms-otp: send and check one-time passcodes by SMS through Stytch, backed by a Rust core
+// (validation before any request, working timeouts, safe retries, typed errors with a
+// stable `code`). See index.d.ts for the full surface.
 
 const native = require('./lib/native.js');
 const { Client, Otps, Sms, normalizePhoneNumber } = require('./lib/client.js');
@@ -21,6 +21,5 @@ module.exports = {
   LOCALES,
   ERROR_CODES,
   VERSION: native.VERSION,
-  // SmsOtpError, ValidationError, …: made from the core's error table (lib/errors.js).
-  ...errors.classes,
+  ...errors.classes, // SmsOtpError, ValidationError, …: made from the core's error table
 };

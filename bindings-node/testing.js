@@ -9,13 +9,14 @@
 //   await emu.stop();
 //
 // The same API as Python's sms_otp.testing (names in camelCase, durations in milliseconds),
-// implemented once in Rust (sms_otp_emulator::testing): this file only turns JS values into
-// JSON and failures into errors. A running emulator does not keep the process alive.
+// implemented once in Rust (sms_otp_emulator::testing): this file only hands JS values over
+// (lib/host.js, the conversion the client uses too) and turns failures into errors. A running emulator does not keep the process alive.
 
 const util = require('node:util');
 const native = require('./lib/native.js');
 const { Client } = require('./lib/client.js');
 const args = require('./lib/args.js');
+const { hostText } = require('./lib/host.js');
 
 /** An emulator call failed. `kind`: `live_credentials`, `invalid_config`, `bind` or `start`
  * (it did not start), `admin` (refused, with the admin API's `status` and `error_type`) or
@@ -35,34 +36,8 @@ function failure(f) {
   return new EmulatorError(f.message, { kind, field, status, error_type });
 }
 
-const UNPAIRED = 'is not valid Unicode (it contains unpaired surrogates)';
-
-/** JS data as JSON text for `method`: bigints exact, a number beyond 2^53 as a float (not
- * exact, so no integer), undefined keys left out; what JSON cannot carry is refused. */
-function toJson(method, value, field, depth = 0) {
-  const bad = (reason) => failure(native.emulatorBadValue(method, field, reason));
-  switch (typeof value) {
-    case 'undefined':
-      return 'null';
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw bad('must be a finite number');
-      return Number.isSafeInteger(value) ? String(value) : value.toExponential();
-    case 'string':
-      if (typeof value.isWellFormed === 'function' ? !value.isWellFormed() : /\p{Cs}/u.test(value)) throw bad(UNPAIRED);
-      return JSON.stringify(value);
-  }
-  if (value === null) return 'null';
-  const inner = depth < 32 && (Array.isArray(value) ? 'array' : args.isPlainObject(value) && 'object');
-  if (inner === 'array') return `[${value.map((v, i) => toJson(method, v, `${field}[${i}]`, depth + 1)).join(',')}]`;
-  if (inner === 'object') {
-    const fields = Object.entries(value).filter(([, v]) => v !== undefined);
-    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${toJson(method, v, depth ? `${field}.${k}` : k, depth + 1)}`).join(',')}}`;
-  }
-  throw failure(native.emulatorNotData(field, depth < 32 ? args.typeName(value) : 'nested 32 deep (a cycle?)'));
-}
+/** The key of the method every testing method goes through. */
+const CALL = Symbol('call');
 
 class Emulator {
   #native;
@@ -81,7 +56,7 @@ class Emulator {
    * rate_limit (default 5 per number per window), rate_window_ms (default one hour).
    */
   static async start(options = undefined) {
-    const result = await native.startEmulator(toJson('start', options, 'Emulator.start options'));
+    const result = await native.startEmulator(hostText(options));
     if (!(result instanceof native.NativeEmulator)) throw failure(result);
     return new Emulator(result);
   }
@@ -109,68 +84,12 @@ class Emulator {
     return new Client({ project_id: this.project_id, secret: this.secret, base_url: this.url, ...options });
   }
 
-  async #call(method, value) {
+  /** One of the core's testing methods (`sms_otp_emulator::testing::METHODS`). */
+  async [CALL](method, value) {
     const name = method.replace(/_(.)/g, (_, c) => c.toUpperCase());
-    const result = await this.#native.call(method, toJson(method, value, `${name} options`));
+    const result = await this.#native.call(method, hostText(value), `${name} options`);
     if (typeof result !== 'string') throw failure(result);
     return JSON.parse(result);
-  }
-
-  /** Sent messages, oldest first (`code`, `text`, `status`, …), optionally for one number. */
-  messages(filter = undefined) {
-    return this.#call('messages', filter);
-  }
-
-  /** The first message sent after this call (long-poll, no sleeping), optionally to one
-   * number; null when none came within `timeout_ms` (default 10000, at most 600000). */
-  nextMessage(filter = undefined) {
-    return this.#call('next_message', filter);
-  }
-
-  /** Empties the inbox; resolves to how many messages it held. */
-  clearMessages() {
-    return this.#call('clear_messages');
-  }
-
-  /** A new user `{user_id, phone_number, phone_id}`, optionally owning `phone_number`. */
-  createUser(options = undefined) {
-    return this.#call('create_user', options);
-  }
-
-  /** A new session `{session_id, user_id, session_token, session_jwt}` for a user. */
-  createSession(options) {
-    return this.#call('create_session', options);
-  }
-
-  /** Makes the next `times` matching sends fail: `{kind, status, error_type, retry_after,
-   * delay_ms, times, phone_number}`. Resolves to the fault (`fault_id`, …). */
-  injectFault(spec = undefined) {
-    return this.#call('inject_fault', spec);
-  }
-
-  /** Every fault, spent ones included, with `hits`. */
-  faults() {
-    return this.#call('faults');
-  }
-
-  /** Forgets every fault, armed or spent; resolves to how many there were. */
-  clearFaults() {
-    return this.#call('clear_faults');
-  }
-
-  /** Moves the emulator's clock forward by `ms` milliseconds: expiry and rate-limit windows follow it. */
-  async advanceClock(ms) {
-    await this.#call('advance_clock', { ms });
-  }
-
-  /** Forgets everything: users, messages, faults, rate limits, clock. */
-  async reset() {
-    await this.#call('reset');
-  }
-
-  /** Stops listening and waits until every connection is closed. Safe to call twice. */
-  async stop() {
-    await this.#call('stop');
   }
 
   async [Symbol.asyncDispose]() {
@@ -184,6 +103,21 @@ class Emulator {
   [util.inspect.custom](depth, inspectOptions, inspect = util.inspect) {
     return `Emulator ${inspect(this.toJSON(), inspectOptions)}`;
   }
+}
+
+// The testing methods, one per entry of the core's list, in camelCase (testing.d.ts declares
+// each with its options and result): `messages(filter)`, `nextMessage(filter)`,
+// `clearMessages()`, `createUser(options)`, `createSession(options)`, `injectFault(spec)`,
+// `faults()`, `clearFaults()`, `advanceClock(ms)`, `reset()`, `stop()` (safe to call twice).
+const NO_RESULT = new Set(['advance_clock', 'reset', 'stop']);
+for (const method of native.NativeEmulator.methods()) {
+  const name = method.replace(/_(.)/g, (_, c) => c.toUpperCase());
+  async function call(value = undefined) {
+    const result = await this[CALL](method, method === 'advance_clock' ? { ms: value } : value);
+    return NO_RESULT.has(method) ? undefined : result;
+  }
+  Object.defineProperty(call, 'name', { value: name });
+  Object.defineProperty(Emulator.prototype, name, { value: call, writable: true, configurable: true });
 }
 
 if (Symbol.asyncDispose === undefined) {

@@ -1,14 +1,11 @@
 'use strict';
-// The few argument checks that stay in JS: the `{ signal }` of `send` (a JS object, not a
+// The few argument checks that stay in JS: the `{ signal }` of a call (a JS object, not a
 // field of the request), the text arguments of normalizePhoneNumber, and helpers the
 // testing module uses. Options and requests go to the Rust core whole, which reads them
-// against its field tables (core/src/host); `OPTION_KEYS` is the core's list.
+// against its field tables (core/src/host).
 
 const native = require('./native.js');
-const { fromPayload, TABLES } = require('./errors.js');
-
-/** The client options the core takes, as Node spells them. */
-const OPTION_KEYS = new Set(TABLES.fields.Client);
+const { fromPayload } = require('./errors.js');
 
 /** The `[object Tag]` tag of an object (`Date`, `Map`, `AbortSignal`, …), or undefined
  * when even that throws (a revoked Proxy, a throwing Symbol.toStringTag getter). */
@@ -53,19 +50,15 @@ function string(value, field, kind) {
   return value;
 }
 
-function optionalString(value, field, kind) {
-  return value === undefined || value === null ? undefined : string(value, field, kind);
-}
-
-/** The second argument of `send`: `{ signal }`. Returns the signal or undefined. */
-function sendOptions(options) {
+/** The second argument of a call (`send`, …): `{ signal }`. Returns the signal or undefined. */
+function callOptions(options, method) {
   if (options === undefined || options === null) return undefined;
   if (!isPlainObject(options)) {
     const hint = typeof options === 'object' && tagOf(options) === 'AbortSignal' ? '; did you mean { signal }?' : '';
-    throw new TypeError(`send options must be an object, got ${typeName(options)}${hint}`);
+    throw new TypeError(`${method} options must be an object, got ${typeName(options)}${hint}`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signal') throw new TypeError(`send options has an unknown key ${JSON.stringify(key)} (expected signal)`);
+    if (key !== 'signal') throw new TypeError(`${method} options has an unknown key ${JSON.stringify(key)} (expected signal)`);
   }
   const { signal } = options;
   if (signal === undefined || signal === null) return undefined;
@@ -80,4 +73,4 @@ function sendOptions(options) {
   return signal;
 }
 
-module.exports = { sendOptions, string, optionalString, typeName, isPlainObject, OPTION_KEYS };
+module.exports = { callOptions, string, typeName, isPlainObject };

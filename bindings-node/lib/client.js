@@ -1,14 +1,14 @@
 'use strict';
-// `Client`, `client.otps.sms.send(...)` and `normalizePhoneNumber`: one native call with
-// the options or request object whole, as host-value text (host.js; the Rust core reads it,
-// a wrong type is thrown there as a TypeError), and the result or error turned into plain
-// JS values and the classes of errors.js. The native handle lives in private fields, so neither
-// `util.inspect` nor `JSON.stringify` can reach anything of it, and the secret never
-// leaves Rust after construction.
+// `Client`, `client.otps.sms.send / loginOrCreate`, `client.otps.authenticate` and
+// `normalizePhoneNumber`: one native call with the options or request object whole, as
+// host-value text (host.js; the Rust core reads it, a wrong type is thrown there as a
+// TypeError), and the result or error turned into plain JS values and the classes of
+// errors.js. The native handle lives in private fields, so neither `util.inspect` nor
+// `JSON.stringify` can reach anything of it, and the secret never leaves Rust.
 
 const util = require('node:util');
 const native = require('./native.js');
-const { fromPayload } = require('./errors.js');
+const { fromPayload, TABLES } = require('./errors.js');
 const args = require('./args.js');
 const { hostText } = require('./host.js');
 
@@ -16,7 +16,7 @@ const { hostText } = require('./host.js');
 const FROM_ENV = Symbol('sms-otp fromEnv');
 
 function isErrorPayload(value) {
-  return typeof value === 'object' && value !== null && typeof value.className === 'string';
+  return typeof value === 'object' && value !== null && typeof value.details === 'string';
 }
 
 // One 'abort' listener per signal however many sends share it (no MaxListeners warning
@@ -45,17 +45,29 @@ function abortReason(signal) {
   return new DOMException('This operation was aborted', 'AbortError');
 }
 
+const SECRETS = new Set(TABLES.secret_fields);
+
+/** `util.inspect` of a login call's response: the session token and JWT hidden. */
+function inspectRedacted(depth, inspectOptions, inspect = util.inspect) {
+  const shown = {};
+  for (const [key, value] of Object.entries(this)) shown[key] = SECRETS.has(key) && value ? '[redacted]' : value;
+  return inspect(shown, inspectOptions);
+}
+
+/** A login call's body (JSON text) as a plain object with the wire names, as the official
+ * SDK returns it; `console.log` and `util.inspect` show it without its secrets. */
+function body(text) {
+  const raw = JSON.parse(text);
+  Object.defineProperty(raw, util.inspect.custom, { value: inspectRedacted });
+  return raw;
+}
+
 /** A successful send's body (JSON text) as the response object. */
 function response(body) {
   // The core validated these four fields from this very body before returning it.
   const raw = JSON.parse(body);
-  return {
-    request_id: raw.request_id,
-    user_id: raw.user_id,
-    phone_id: raw.phone_id,
-    status_code: raw.status_code,
-    raw,
-  };
+  const { request_id, user_id, phone_id, status_code } = raw;
+  return { request_id, user_id, phone_id, status_code, raw };
 }
 
 /**
@@ -76,8 +88,9 @@ class InFlight {
     return this.#nextId;
   }
 
-  add(id, resolve, reject) {
-    this.#pending.set(id, { resolve, reject });
+  /** `shape` makes the result from the body's JSON text. */
+  add(id, shape, resolve, reject) {
+    this.#pending.set(id, { shape, resolve, reject });
   }
 
   /** Forgets a send (aborted): its late outcome is then ignored. */
@@ -94,13 +107,48 @@ class InFlight {
       this.#pending.delete(id);
       const outcome = batch[i + 1];
       try {
-        if (typeof outcome === 'string') entry.resolve(response(outcome));
-        else entry.reject(fromPayload(outcome.error));
+        if (typeof outcome === 'string') entry.resolve(entry.shape(outcome));
+        else entry.reject(fromPayload(outcome));
       } catch (e) {
         entry.reject(e);
       }
     }
   }
+}
+
+/**
+ * Starts the call `name` of `request` and returns its promise. Arguments are checked before
+ * any request; an aborted `signal` (`options.signal`) drops the request at once and rejects
+ * with the signal's reason.
+ */
+function start(nativeClient, inFlight, name, method, request, options, shape) {
+  const id = inFlight.nextId();
+  let signal, token, refused;
+  try {
+    signal = args.callOptions(options, method);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    token = signal === undefined ? null : new native.CancelToken();
+    refused = nativeClient.call(id, name, hostText(request), token);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (refused != null) return Promise.reject(fromPayload(refused));
+  return new Promise((resolve, reject) => {
+    if (signal === undefined) {
+      inFlight.add(id, shape, resolve, reject);
+      return;
+    }
+    const unwatch = watchAbort(signal, () => {
+      inFlight.drop(id);
+      token.cancel();
+      reject(abortReason(signal));
+    });
+    const settled = (settle) => (value) => {
+      unwatch();
+      settle(value);
+    };
+    inFlight.add(id, shape, settled(resolve), settled(reject));
+  });
 }
 
 class Sms {
@@ -112,45 +160,14 @@ class Sms {
     this.#inFlight = inFlight;
   }
 
-  /**
-   * Sends a one-time passcode. Arguments are checked before any request; an aborted
-   * `signal` drops the request at once and rejects with the signal's reason.
-   */
+  /** Sends a one-time passcode. */
   send(request, options = undefined) {
-    const inFlight = this.#inFlight;
-    const id = inFlight.nextId();
-    let signal, token, refused;
-    try {
-      signal = args.sendOptions(options);
-      if (signal?.aborted) return Promise.reject(abortReason(signal));
-      token = signal === undefined ? null : new native.CancelToken();
-      refused = this.#native.send(id, hostText(request), token);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (refused != null) return Promise.reject(fromPayload(refused));
-    return new Promise((resolve, reject) => {
-      if (signal === undefined) {
-        inFlight.add(id, resolve, reject);
-        return;
-      }
-      const unwatch = watchAbort(signal, () => {
-        inFlight.drop(id);
-        token.cancel();
-        reject(abortReason(signal));
-      });
-      inFlight.add(
-        id,
-        (value) => {
-          unwatch();
-          resolve(value);
-        },
-        (error) => {
-          unwatch();
-          reject(error);
-        },
-      );
-    });
+    return start(this.#native, this.#inFlight, 'send', 'send', request, options, response);
+  }
+
+  /** Sends a one-time passcode, creating the user first when no user has the number. */
+  loginOrCreate(request, options = undefined) {
+    return start(this.#native, this.#inFlight, 'login_or_create', 'loginOrCreate', request, options, body);
   }
 
   [util.inspect.custom]() {
@@ -159,10 +176,20 @@ class Sms {
 }
 
 class Otps {
+  #native;
+  #inFlight;
+
   constructor(nativeClient, inFlight) {
+    this.#native = nativeClient;
+    this.#inFlight = inFlight;
     /** SMS one-time passcodes. */
     this.sms = new Sms(nativeClient, inFlight);
     Object.freeze(this);
+  }
+
+  /** Checks a passcode; a refused one rejects with `InvalidCodeError`. */
+  authenticate(request, options = undefined) {
+    return start(this.#native, this.#inFlight, 'authenticate', 'authenticate', request, options, body);
   }
 }
 
@@ -229,8 +256,8 @@ class Client {
  */
 function normalizePhoneNumber(text, default_region = undefined) {
   const phone = args.string(text, 'phone_number', 'validation');
-  const region = args.optionalString(default_region, 'default_region', 'validation');
-  const result = native.normalizePhoneNumber(phone, region ?? null);
+  const region = default_region == null ? null : args.string(default_region, 'default_region', 'validation');
+  const result = native.normalizePhoneNumber(phone, region);
   if (isErrorPayload(result)) throw fromPayload(result);
   return result;
 }

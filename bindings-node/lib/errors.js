@@ -2,7 +2,7 @@
 // The error classes of docs/errors.md, made at load from the Rust core's error table
 // (`native.tables()`: one row per class with its code, parent, default `maybe_delivered`,
 // attributes and summary), so JS restates none of it. The native module
-// never throws for a library error: it hands back a payload whose `className` names one of
+// never throws for a library error: it hands back a payload whose details name one of
 // these classes, and `fromPayload` turns it into an instance (one mapping, for every kind).
 // index.d.ts declares the same classes for TypeScript; test/drift.test.js keeps it equal to
 // the table.
@@ -22,18 +22,11 @@ const TABLE = Object.freeze(
 /** Snake_case fields every error carries (null when its kind does not set them). */
 const FIELDS = Object.freeze(TABLES.error_attributes);
 
-/** Each field and its key in a native payload (napi-rs writes snake_case fields in camelCase). */
-const PAYLOAD_KEYS = FIELDS.map((field) => [field, field.replace(/_([a-z])/g, (_, c) => c.toUpperCase())]);
-
 /** A class named `name` (so stack traces and `err.constructor.name` read naturally). */
 function named(name, cls) {
   Object.defineProperty(cls, 'name', { value: name });
-  Object.defineProperty(cls.prototype, 'name', {
-    value: name,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  // Not enumerable (the default), as on Error.prototype.
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
   return cls;
 }
 
@@ -51,9 +44,7 @@ function root(name) {
         super(message, options);
         this.code = details.code ?? new.target.code;
         this.maybe_delivered = details.maybe_delivered ?? new.target.defaultMaybeDelivered;
-        for (const field of FIELDS) {
-          this[field] = details[field] ?? null;
-        }
+        for (const field of FIELDS) this[field] = details[field] ?? null;
         this.attempts = details.attempts ?? 0;
       }
     },
@@ -73,23 +64,19 @@ Object.freeze(classes);
 
 const ROOT = classes[TABLE.find((row) => row.parentClassName == null).className];
 
-/** The operating-system error behind a network failure, shaped like Node's own (`err.code`). */
-function causeOf(p) {
-  if (p.causeMessage == null) return undefined;
-  const cause = new Error(p.causeMessage);
-  if (p.causeCode != null) cause.code = p.causeCode;
-  return cause;
-}
-
-/** A native error payload as an instance of its class. */
+/** A native error payload (its details as JSON text) as an instance of its class, with the
+ * operating-system error behind a network failure as `cause`, shaped like Node's own. */
 function fromPayload(p) {
-  // The classes come from the same table as the payload's className; the root is only a
+  const details = JSON.parse(p.details);
+  // The classes come from the same table as the details' class_name; the root is only a
   // guard against a payload of a mismatched native build.
-  const cls = Object.hasOwn(classes, p.className) ? classes[p.className] : ROOT;
-  const cause = causeOf(p);
-  const details = { code: p.code, maybe_delivered: p.maybeDelivered, attempts: p.attempts };
-  for (const [field, key] of PAYLOAD_KEYS) details[field] = p[key];
-  const error = new cls(p.message, details, cause === undefined ? undefined : { cause });
+  const cls = Object.hasOwn(classes, details.class_name) ? classes[details.class_name] : ROOT;
+  let cause;
+  if (details.cause_message != null) {
+    cause = new Error(details.cause_message);
+    if (details.cause_class != null) cause.code = details.cause_class;
+  }
+  const error = new cls(details.message, details, cause === undefined ? undefined : { cause });
   // The stack starts at the caller of the binding, not inside it.
   Error.captureStackTrace(error, fromPayload);
   return error;

@@ -9,7 +9,7 @@
 // crosses N-API per call, far cheaper than reading an object property by property.
 
 /** Containers are converted down to this depth (the core's `MAX_DEPTH`). */
-const MAX_DEPTH = 2;
+const MAX_DEPTH = require('./errors.js').TABLES.max_depth;
 /** Text JSON holds between two quotes as it is (JSON.stringify costs far more). */
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 

@@ -1,6 +1,6 @@
 //! `NativeClient`: the core client behind the JS `Client`, and its `send`, which runs on
-//! napi's tokio runtime and hands its outcome (a response, a library error payload, or
-//! "cancelled") back through the client's batched completions (batched_settling.rs).
+//! napi's tokio runtime and hands its outcome (a response or a library error payload) back
+//! through the client's batched completions (batched_settling.rs).
 //! Options and requests arrive whole, as host-value text (`lib/host.js`, `value.rs`); the
 //! core reads them (`sms_otp::host`), checking every type and value.
 
@@ -10,24 +10,16 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{Either, Function, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
-use sms_otp::host::{self, ClientOptions, Language};
+use sms_otp::host::{self, ClientOptions, Language, Request};
 use tokio::sync::watch;
 
 use crate::batched_settling::Completions;
 use crate::errors::ErrorPayload;
 use crate::value;
 
-/// What a failed or cancelled send settles with: exactly one of `error`, `cancelled`.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct Failure {
-    pub error: Option<ErrorPayload>,
-    pub cancelled: Option<bool>,
-}
-
-/// How a send ends. A success is the response body as one JSON string, which the JS layer
-/// parses (far cheaper than building a nested object through N-API per send).
-pub type Outcome = Either<String, Failure>;
+/// How a call ends: the response body as one JSON string, which the JS layer parses (far
+/// cheaper than building a nested object through N-API per call), or an error.
+pub type Outcome = Either<String, ErrorPayload>;
 
 /// The core client. It has no JS constructor: `createClient` makes one.
 #[napi]
@@ -82,27 +74,30 @@ impl NativeClient {
         self.client.endpoint().to_owned()
     }
 
-    /// Starts a send of the request object; its outcome reaches `on_settled` under `id`.
-    /// Nothing starts when the core refuses the request while reading it: a wrong type is
-    /// thrown as a `TypeError`, a value it cannot represent (an unknown locale tag, a
-    /// fractional `expiration_minutes`) comes back as a `ValidationError` payload. When
-    /// `cancel` fires, the send future is dropped at once (closing its connection).
+    /// Starts the call `name` (`send`, `login_or_create`, `authenticate`) of the request
+    /// (host-value text, lib/host.js) on napi's tokio runtime; its outcome (the response body
+    /// as JSON text) reaches the client's `on_settled` callback under `id`. Nothing starts
+    /// when the core refuses the request while reading it: a wrong type is thrown as a
+    /// `TypeError`, a value it cannot represent (an unknown locale tag, a fractional
+    /// `expiration_minutes`) comes back as a `ValidationError` payload. When `cancel` fires,
+    /// the call's future is dropped at once (closing its connection).
     #[napi]
-    pub fn send(
+    pub fn call(
         &self,
         env: Env,
         id: u32,
+        name: String,
         request: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> Result<Option<ErrorPayload>> {
-        let request = match host::request(Language::Node, Vec::new(), value::parse(request)?) {
+        let request = match Request::read(Language::Node, &name, Vec::new(), value::parse(request)?)
+        {
             Ok(request) => request,
             Err(refusal) => return value::refused(&env, refusal).map(Some),
         };
-        let client = self.client.clone();
+        let run = request.run(self.client.clone());
         self.spawn(&env, id, cancel, async move {
-            let response = client.otps.sms.send(request).await?;
-            Ok(serde_json::Value::Object(response.raw).to_string())
+            Ok(serde_json::Value::Object(run.await?.into_body()).to_string())
         });
         Ok(None)
     }
@@ -123,7 +118,8 @@ impl NativeClient {
 
 impl NativeClient {
     /// Runs `work` on napi's tokio runtime and settles `id` with its outcome (a panic as the
-    /// core's `internal_error`), or with `{ cancelled: true }` when `cancel` fires.
+    /// core's `internal_error`). When `cancel` fires it drops `work` at once and settles `id`
+    /// for the in-flight count only: the JS layer has already rejected and forgotten it.
     fn spawn(
         &self,
         env: &Env,
@@ -148,11 +144,8 @@ impl NativeClient {
             };
             let outcome = tokio::select! {
                 biased;
-                () = fired => Either::B(Failure { error: None, cancelled: Some(true) }),
-                result = work => result.map_or_else(
-                    |e| Either::B(Failure { error: Some(e.into()), cancelled: None }),
-                    Either::A,
-                ),
+                () = fired => Either::B(sms_otp::Error::internal("cancelled").into()),
+                result = work => result.map_or_else(|e| Either::B(e.into()), Either::A),
             };
             completions.finish(id, outcome);
         });

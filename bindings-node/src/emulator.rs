@@ -1,13 +1,15 @@
 //! `sms-otp/testing`: the emulator run in-process on napi's tokio runtime. Every rule is in
-//! `sms_otp_emulator::testing`; arguments arrive as JSON text (testing.js makes it) and
+//! `sms_otp_emulator::testing`; arguments arrive as host-value text (lib/host.js) and
 //! results leave as JSON text, failures as plain objects testing.js turns into errors.
 
 use napi::bindgen_prelude::{Either, PromiseRaw};
 use napi::{Env, Result};
 use napi_derive::napi;
 use serde_json::Value;
-use sms_otp_emulator::testing::{EmulatorError, Language, TestEmulator, METHODS};
+use sms_otp_emulator::testing::{json_from_host, EmulatorError, Language, TestEmulator, METHODS};
 use tokio::runtime::Handle;
+
+use crate::value;
 
 /// A failed call: `kind` as `EmulatorError.kind`, or `type` for a `TypeError`.
 #[napi(object, object_from_js = false)]
@@ -38,10 +40,17 @@ fn outcome<T>(result: std::result::Result<T, EmulatorError>) -> Outcome<T> {
     result.map_or_else(|e| Either::B(e.into()), Either::A)
 }
 
-/// testing.js writes the JSON; text it could not read is a type error all the same.
-fn parse(json: &str) -> std::result::Result<Value, EmulatorError> {
-    let unreadable = |e| EmulatorError::not_data("arguments", &format!("unreadable JSON ({e})"));
-    serde_json::from_str(json).map_err(unreadable)
+/// The host-value text of `method`'s arguments (lib/host.js) as the JSON data the testing
+/// API reads; `field` names them in messages.
+type Parsed = std::result::Result<Value, EmulatorError>;
+
+fn parse(method: &str, field: &str, text: Option<String>) -> Result<Parsed> {
+    Ok(json_from_host(
+        Language::Node,
+        method,
+        field,
+        value::parse(text)?,
+    ))
 }
 
 /// A running emulator. `call("stop")` shuts it down; dropping it (garbage collection) stops
@@ -58,15 +67,16 @@ pub struct NativeEmulator {
     pub secret: String,
 }
 
-/// Starts an emulator from its options (JSON text); resolves when it is listening.
+/// Starts an emulator from its options (host-value text); resolves when it is listening.
 #[napi]
 pub fn start_emulator<'env>(
     env: &'env Env,
-    options: String,
+    options: Option<String>,
 ) -> Result<PromiseRaw<'env, Outcome<NativeEmulator>>> {
+    let options = parse("start", "Emulator.start options", options)?;
     env.spawn_future(async move {
-        let started = parse(&options)
-            .and_then(|o| TestEmulator::start(&Handle::current(), Language::Node, &o));
+        let started =
+            options.and_then(|o| TestEmulator::start(&Handle::current(), Language::Node, &o));
         Ok(outcome(started.map(|inner| NativeEmulator {
             url: inner.url().into(),
             project_id: inner.project_id().into(),
@@ -74,18 +84,6 @@ pub fn start_emulator<'env>(
             inner,
         })))
     })
-}
-
-/// The failure for a value testing.js cannot put into JSON (see `EmulatorError::bad_value`).
-#[napi]
-pub fn emulator_bad_value(method: String, field: String, reason: String) -> EmulatorFailure {
-    EmulatorError::bad_value(&method, &field, &reason).into()
-}
-
-/// A value of a type JSON has no place for (see `EmulatorError::not_data`).
-#[napi]
-pub fn emulator_not_data(field: String, type_name: String) -> EmulatorFailure {
-    EmulatorError::not_data(&field, &type_name).into()
 }
 
 #[napi]
@@ -96,15 +94,17 @@ impl NativeEmulator {
         METHODS.iter().map(|m| (*m).to_owned()).collect()
     }
 
-    /// One of `methods()` with its arguments (JSON text); resolves to the result as JSON text.
+    /// One of `methods()` with its arguments (host-value text, named `field` in messages);
+    /// resolves to the result as JSON text.
     #[napi]
     pub fn call<'env>(
         &self,
         env: &'env Env,
         method: String,
-        args: String,
+        args: Option<String>,
+        field: String,
     ) -> Result<PromiseRaw<'env, Outcome<String>>> {
-        let pending = parse(&args).map(|args| self.inner.call(&method, &args));
+        let pending = parse(&method, &field, args)?.map(|args| self.inner.call(&method, &args));
         env.spawn_future(async move { Ok(outcome(async { pending?.await }.await)) })
     }
 }

@@ -76,8 +76,9 @@ impl<'de> Visitor<'de> for HostVisitor {
             "O" => Value::Other(text(&mut seq)?),
             "B" => {
                 let digits = text(&mut seq)?;
-                let wide = |_| Value::WideInt(digits.parse().unwrap_or(f64::NAN));
-                digits.parse().map_or_else(wide, Value::Int)
+                let wide = || Value::WideInt(digits.parse().unwrap_or(f64::NAN));
+                let uint = |_| digits.parse().map_or_else(|_| wide(), Value::Uint);
+                digits.parse().map_or_else(uint, Value::Int)
             }
             "U" => {
                 let href = seq.next_element::<Host>()?.map_or(Value::Null, |h| h.0);

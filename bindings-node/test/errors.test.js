@@ -279,7 +279,7 @@ test('a panic inside a send settles as internal_error (the base class, maybe del
   client.panickingSendForTests(7);
   const [id, outcome] = await settled;
   assert.equal(id, 7);
-  const err = fromPayload(outcome.error);
+  const err = fromPayload(outcome);
   assert.equal(err.constructor, sms.SmsOtpError);
   assert.equal(err.name, 'SmsOtpError');
   assert.equal(err.code, 'internal_error');

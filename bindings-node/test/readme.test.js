@@ -38,7 +38,41 @@ test('the repository README has a Node quickstart', () => {
   assert.ok(rootBlocks.length >= 1);
 });
 
-rootBlocks.forEach((code, i) => {
+// A login block exports its two steps instead of running: the test drives them as a backend
+// would, reading the code from the emulator's inbox where a user would type it.
+const loginBlocks = rootBlocks.filter((code) => code.includes('module.exports'));
+const sendBlocks = rootBlocks.filter((code) => !code.includes('module.exports'));
+
+test('the repository README has a Node login block', () => {
+  assert.ok(loginBlocks.length >= 1);
+});
+
+loginBlocks.forEach((code, i) => {
+  test(`repository README Node login block ${i + 1} logs in through the emulator`, async () => {
+    const { Emulator } = require('../testing.js');
+    const emu = await Emulator.start();
+    const saved = { ...process.env };
+    const file = path.join(PACKAGE_DIR, `.readme-login-${process.pid}-${i}.js`);
+    try {
+      Object.assign(process.env, { STYTCH_PROJECT_ID: emu.project_id, STYTCH_SECRET: emu.secret, STYTCH_BASE_URL: emu.url });
+      fs.writeFileSync(file, code);
+      const { startLogin, finishLogin } = require(file);
+      const phone = '+12025550162';
+      const methodId = await startLogin(phone);
+      const messages = await emu.messages({ phone_number: phone });
+      const typed = messages[messages.length - 1].code;
+      assert.equal(await finishLogin(methodId, typed === '000000' ? '111111' : '000000'), null);
+      assert.equal((await finishLogin(methodId, typed)).split('.').length, 3);
+      await assert.rejects(finishLogin(methodId, typed), (e) => e instanceof require('../index.js').InvalidCodeError);
+    } finally {
+      fs.rmSync(file, { force: true });
+      process.env = saved;
+      await emu.stop();
+    }
+  });
+});
+
+sendBlocks.forEach((code, i) => {
   test(`repository README Node block ${i + 1} sends through the emulator`, async () => {
     const { Emulator } = require('../testing.js');
     const emu = await Emulator.start();

@@ -5,7 +5,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sms_otp::host::{self, FromHost, Kind, Language, Refusal, Take, Value, MAX_DEPTH};
+use sms_otp::host::{self, Kind, Language, Refusal, Request, Take, Value, MAX_DEPTH};
 
 use crate::errors;
 
@@ -24,14 +24,16 @@ pub fn to_value(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return Ok(Value::Bool(flag.is_true()));
     }
     if value.is_instance_of::<PyInt>() {
-        return Ok(match value.extract::<i64>() {
-            Ok(n) => Value::Int(n),
+        let infinite = if value.lt(0)? {
+            -f64::INFINITY
+        } else {
+            f64::INFINITY
+        };
+        return Ok(match (value.extract::<i64>(), value.extract::<u64>()) {
+            (Ok(n), _) => Value::Int(n),
+            (_, Ok(n)) => Value::Uint(n),
             // The nearest float; infinite beyond f64.
-            Err(_) => Value::WideInt(value.extract().unwrap_or(if value.lt(0)? {
-                -f64::INFINITY
-            } else {
-                f64::INFINITY
-            })),
+            _ => Value::WideInt(value.extract().unwrap_or(infinite)),
         });
     }
     if let Ok(number) = value.cast::<PyFloat>() {
@@ -119,13 +121,14 @@ pub fn arguments(
     ))
 }
 
-/// The typed request of a call, read by the core from its arguments.
-pub fn read<T: FromHost>(
+/// The typed request of the call `name`, read by the core from its arguments.
+pub fn read(
+    name: &str,
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<T> {
+) -> PyResult<Request> {
     let (positional, named) = arguments(args, kwargs)?;
-    host::request(Language::Python, positional, named).map_err(|r| refused(args.py(), r))
+    Request::read(Language::Python, name, positional, named).map_err(|r| refused(args.py(), r))
 }
 
 /// One argument outside the core's tables (`normalize_phone_number`, the emulator's

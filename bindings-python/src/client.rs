@@ -8,13 +8,12 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use sms_otp::host::{ClientOptions, Language};
-use sms_otp::SendRequest;
+use sms_otp::host::{ClientOptions, Language, Reply, Request};
 
 use crate::args;
 use crate::errors;
 use crate::future::spawn_for_asyncio;
-use crate::response::SendResponse;
+use crate::response::reply_to_python;
 use crate::runtime::blocking_runtime;
 
 /// The core clients of one process (a forked child builds its own: pooled connections and
@@ -72,12 +71,12 @@ impl NativeClient {
     }
 }
 
-/// Runs a send to completion on the blocking runtime, driven by this thread with the GIL
+/// Runs a call to completion on the blocking runtime, driven by this thread with the GIL
 /// released, waking every 100 ms to let Ctrl-C (KeyboardInterrupt) through; an interrupt
 /// drops the future, which cancels the request. A panic inside surfaces as `SmsOtpError`.
-pub fn wait_blocking<F>(py: Python<'_>, work: F) -> PyResult<SendResponse>
+pub fn wait_blocking<F>(py: Python<'_>, work: F) -> PyResult<Py<PyAny>>
 where
-    F: std::future::Future<Output = Result<sms_otp::SendResponse, sms_otp::Error>> + Send,
+    F: std::future::Future<Output = Result<Reply, sms_otp::Error>> + Send,
 {
     let rt = blocking_runtime()?;
     let outcome = py.detach(|| {
@@ -113,7 +112,7 @@ where
     });
     match outcome {
         Err(payload) => Err(errors::panic(py, payload.as_ref())),
-        Ok(Some(Ok(response))) => Ok(SendResponse::from(response)),
+        Ok(Some(Ok(reply))) => reply_to_python(py, reply),
         Ok(Some(Err(e))) => Err(errors::to_py(py, e)),
         // Re-raise the pending signal's exception (KeyboardInterrupt) with the GIL held.
         Ok(None) => Err(py
@@ -174,33 +173,34 @@ impl NativeClient {
         self.current.load().client.endpoint().to_owned()
     }
 
-    /// Blocking send of `send(*args, **kwargs)`: validates, then waits for the outcome with
-    /// the GIL released, waking every 100 ms to let Ctrl-C (KeyboardInterrupt) through; an
-    /// interrupt abandons the request.
-    #[pyo3(signature = (args, kwargs=None))]
-    fn send(
+    /// The blocking call `name` (`send`, `login_or_create`, `authenticate`) of
+    /// `(*args, **kwargs)`: validates, then waits for the outcome with the GIL released,
+    /// waking every 100 ms to let Ctrl-C (KeyboardInterrupt) through; an interrupt abandons
+    /// the request.
+    #[pyo3(signature = (name, args, kwargs=None))]
+    fn call(
         &self,
         py: Python<'_>,
+        name: &str,
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SendResponse> {
-        let request: SendRequest = args::read(args, kwargs)?;
-        let client = self.blocking_client(py)?;
-        wait_blocking(py, async move { client.otps.sms.send(request).await })
+    ) -> PyResult<Py<PyAny>> {
+        let request = args::read(name, args, kwargs)?;
+        wait_blocking(py, request.run(self.blocking_client(py)?))
     }
 
-    /// Asyncio send: returns an `asyncio.Future` of the running loop. Cancelling it aborts
-    /// the request.
-    #[pyo3(signature = (args, kwargs=None))]
-    fn send_async<'py>(
+    /// The asyncio call `name`: returns an `asyncio.Future` of the running loop. Cancelling
+    /// it aborts the request.
+    #[pyo3(signature = (name, args, kwargs=None))]
+    fn call_async<'py>(
         &self,
         py: Python<'py>,
+        name: &str,
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request: SendRequest = args::read(args, kwargs)?;
-        let client = self.client(py)?;
-        spawn_for_asyncio(py, async move { client.otps.sms.send(request).await })
+        let request: Request = args::read(name, args, kwargs)?;
+        spawn_for_asyncio(py, request.run(self.client(py)?))
     }
 
     fn __repr__(&self) -> String {

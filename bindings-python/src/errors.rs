@@ -1,15 +1,13 @@
 //! Core errors to instances of the exception classes of `sms_otp._errors`, with every
 //! attribute set and `__cause__` chained to the operating-system error where there is one.
 
-use std::io::ErrorKind as IoKind;
-
-use pyo3::exceptions::{
-    PyConnectionAbortedError, PyConnectionRefusedError, PyConnectionResetError, PyOSError,
-    PyRuntimeError, PyTimeoutError,
-};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule};
+use pyo3::types::PyModule;
+use serde_json::Value;
+use sms_otp::host::{error_details, Language};
+
+use crate::response::object_to_dict;
 
 static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
@@ -30,45 +28,23 @@ pub fn to_py(py: Python<'_>, error: sms_otp::Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, e: &sms_otp::Error) -> PyResult<PyErr> {
+    let mut details = error_details(e, Language::Python);
+    let mut text = |key: &str| match details.remove(key) {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    };
     // `_errors` made one class per row of the core's error table, named as the row says.
-    let class = errors_module(py)?.getattr(e.kind().class().class_name)?;
-    let kw = PyDict::new(py);
-    kw.set_item("code", e.code())?;
-    kw.set_item("maybe_delivered", e.maybe_delivered())?;
-    kw.set_item("field", e.field())?;
-    kw.set_item("reason", e.reason())?;
-    kw.set_item("status_code", e.status_code())?;
-    kw.set_item("request_id", e.request_id())?;
-    kw.set_item("error_type", e.error_type())?;
-    kw.set_item("error_message", e.error_message())?;
-    kw.set_item("error_url", e.error_url())?;
-    kw.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
-    kw.set_item("body", e.body())?;
-    kw.set_item("phase", e.phase().map(|p| p.as_str()))?;
-    kw.set_item("after_send", e.after_send())?;
-    kw.set_item("attempts", e.attempts())?;
-    let instance = class.call((e.message(),), Some(&kw))?;
+    let class = errors_module(py)?.getattr(text("class_name").unwrap_or_default())?;
+    let message = text("message").unwrap_or_default();
+    let cause = text("cause_message").zip(text("cause_class"));
+    let instance = class.call((message,), Some(&object_to_dict(py, &details)?))?;
     let err = PyErr::from_value(instance);
-    if let Some(cause) = cause(e) {
-        err.set_cause(py, Some(cause));
+    if let Some((message, class)) = cause {
+        // The operating-system error behind a network error, as the builtin exception.
+        let cause = py.import("builtins")?.getattr(class)?.call1((message,))?;
+        err.set_cause(py, Some(PyErr::from_value(cause)));
     }
     Ok(err)
-}
-
-/// The operating-system error behind a network error, as the matching builtin exception.
-fn cause(e: &sms_otp::Error) -> Option<PyErr> {
-    let message = e.root_cause()?;
-    Some(match e.io_error_kind() {
-        Some(IoKind::ConnectionRefused) => PyConnectionRefusedError::new_err(message),
-        Some(IoKind::ConnectionReset) => PyConnectionResetError::new_err(message),
-        Some(IoKind::ConnectionAborted | IoKind::BrokenPipe | IoKind::UnexpectedEof) => {
-            PyConnectionAbortedError::new_err(message)
-        }
-        Some(IoKind::TimedOut) => PyTimeoutError::new_err(message),
-        Some(_) => PyOSError::new_err(message),
-        None if e.kind() == sms_otp::ErrorKind::Timeout => PyTimeoutError::new_err(message),
-        None => PyRuntimeError::new_err(message),
-    })
 }
 
 /// A panic inside the library (its `catch_unwind` payload), raised as the core's

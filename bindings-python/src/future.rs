@@ -12,10 +12,10 @@ use sms_otp::host::catch_panic;
 
 use crate::asyncio_wakeup::{completions_for, Completions};
 use crate::errors;
-use crate::response::SendResponse;
+use crate::response::reply_to_python;
 use crate::runtime::runtime;
 
-pub type Outcome = Result<sms_otp::SendResponse, sms_otp::Error>;
+pub type Outcome = Result<sms_otp::host::Reply, sms_otp::Error>;
 
 /// Set by `atexit` (`shutdown`): from then on runtime threads never enter Python (a thread
 /// that attaches while the interpreter finalizes crashes the process).
@@ -39,8 +39,8 @@ pub fn shutdown(py: Python<'_>) {
 /// A finished send as `(ok, value)` for [`resolve`].
 pub fn outcome_to_python(py: Python<'_>, outcome: Outcome) -> (bool, Py<PyAny>) {
     let error = |e: PyErr| (false, e.into_value(py).into_any());
-    match outcome.map(|r| Py::new(py, SendResponse::from(r))) {
-        Ok(Ok(response)) => (true, response.into_any()),
+    match outcome.map(|r| reply_to_python(py, r)) {
+        Ok(Ok(response)) => (true, response),
         Ok(Err(e)) => error(e),
         Err(e) => error(errors::to_py(py, e)),
     }

@@ -50,7 +50,7 @@ fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<
     if asynchronous {
         future::spawn_for_asyncio(py, work).map(Bound::unbind)
     } else {
-        client::wait_blocking(py, work).and_then(|r| Ok(Py::new(py, r)?.into_any()))
+        client::wait_blocking(py, work)
     }
 }
 

@@ -38,6 +38,15 @@ impl From<sms_otp::SendResponse> for SendResponse {
     }
 }
 
+/// A call's reply: a send's `SendResponse`, a login call's whole body as a dict (which
+/// `sms_otp._responses` wraps in its response class).
+pub fn reply_to_python(py: Python<'_>, reply: sms_otp::host::Reply) -> PyResult<Py<PyAny>> {
+    Ok(match reply {
+        sms_otp::host::Reply::Send(r) => Py::new(py, SendResponse::from(r))?.into_any(),
+        sms_otp::host::Reply::Body(body) => object_to_dict(py, &body)?.into_any().unbind(),
+    })
+}
+
 /// JSON to Python objects (dict, list, str, int, float, bool, None).
 pub fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
     use serde_json::Value;
@@ -61,7 +70,7 @@ pub fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bo
     })
 }
 
-fn object_to_dict<'py>(
+pub fn object_to_dict<'py>(
     py: Python<'py>,
     map: &serde_json::Map<String, serde_json::Value>,
 ) -> PyResult<Bound<'py, PyDict>> {

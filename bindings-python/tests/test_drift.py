@@ -180,7 +180,8 @@ PACKAGE_STUB = Path(sms_otp.__file__).with_suffix(".pyi")
 
 def _stub_signatures() -> Dict[str, List[str]]:
     """The parameter names `__init__.pyi` declares for each call, and the keys of `Attributes`."""
-    classes = {n.name: n for n in ast.parse(PACKAGE_STUB.read_text()).body if isinstance(n, ast.ClassDef)}
+    stubs = [PACKAGE_STUB, PACKAGE_STUB.with_name("_responses.pyi")]
+    classes = {n.name: n for stub in stubs for n in ast.parse(stub.read_text()).body if isinstance(n, ast.ClassDef)}
 
     def parameters(cls: str, method: str) -> List[str]:
         node = next(
@@ -193,13 +194,21 @@ def _stub_signatures() -> Dict[str, List[str]]:
         )
         return [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs][1:]
 
-    attributes = [i.target.id for i in classes["Attributes"].body if isinstance(i, ast.AnnAssign) and isinstance(i.target, ast.Name)]
+    def keys(cls: str) -> List[str]:
+        return [i.target.id for i in classes[cls].body if isinstance(i, ast.AnnAssign) and isinstance(i.target, ast.Name)]
+
     return {
         "Client": parameters("Client", "__init__"),
         "Client.from_env": parameters("Client", "from_env"),
         "send": parameters("Sms", "send"),
         "send_async": parameters("Sms", "send_async"),
-        "attributes": attributes,
+        "login_or_create": parameters("Sms", "login_or_create"),
+        "login_or_create_async": parameters("Sms", "login_or_create_async"),
+        "authenticate": parameters("Otps", "authenticate"),
+        "authenticate_async": parameters("Otps", "authenticate_async"),
+        "attributes": keys("Attributes"),
+        "authenticate_options": keys("AuthenticateOptions"),
+        **{name: keys(name) for name in _native.tables()["responses"]},
     }
 
 
@@ -212,7 +221,14 @@ def test_the_stub_declares_the_core_field_tables() -> None:
         "Client.from_env": [f for f in core["Client"] if f not in ("project_id", "secret")],
         "send": core["send"],
         "send_async": core["send"],
+        "login_or_create": core["login_or_create"],
+        "login_or_create_async": core["login_or_create"],
+        "authenticate": core["authenticate"],
+        "authenticate_async": core["authenticate"],
         "attributes": core["attributes"],
+        "authenticate_options": core["authenticate_options"],
+        # The response classes: the fields of the core's response table, in its order.
+        **{name: [f for f, _ in fields] for name, fields in _native.tables()["responses"].items()},
     }
     declared = _stub_signatures()
     problems = [

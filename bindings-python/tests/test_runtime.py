@@ -160,11 +160,18 @@ def test_the_client_works_in_a_forked_child() -> None:
 def test_ctrl_c_interrupts_a_blocking_send() -> None:
     with Hostile([Behaviour(kind="stall")]) as server:
         client = client_for(server.url, timeout=30.0)
-        threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
-        started = time.monotonic()
+        interrupted = []
+
+        def interrupt_once_sent() -> None:
+            # On the server's event (the request arrived), not after a guessed delay.
+            server.wait_for(20.0, requests=1)
+            interrupted.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+
+        threading.Thread(target=interrupt_once_sent, daemon=True).start()
         with pytest.raises(KeyboardInterrupt):
             client.otps.sms.send(phone_number="+12025550162")
-        assert time.monotonic() - started < 2.0
+        assert interrupted and time.monotonic() - interrupted[0] < 2.0
 
 
 EXIT_SCRIPT = r"""

@@ -137,6 +137,8 @@ mod server;
 mod sms_text;
 mod state;
 pub mod testing;
+#[cfg(feature = "host")]
+mod testing_host_args;
 mod tls;
 
 use std::fmt;

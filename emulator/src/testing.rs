@@ -28,6 +28,9 @@ use crate::{
     MAX_NEXT_TIMEOUT_MS,
 };
 
+#[cfg(feature = "host")]
+pub use crate::testing_host_args::json_from_host;
+
 /// The methods [`TestEmulator::call`] answers (snake_case; Node spells them in camelCase).
 /// Each binding's class also has `client(…)`, which makes its own language's client.
 pub const METHODS: &[&str] = &[
@@ -185,7 +188,7 @@ pub struct EmulatorError {
 }
 
 impl EmulatorError {
-    fn new(kind: ErrorKind, message: String, field: Option<&str>) -> EmulatorError {
+    pub(crate) fn new(kind: ErrorKind, message: String, field: Option<&str>) -> EmulatorError {
         EmulatorError {
             kind,
             message,

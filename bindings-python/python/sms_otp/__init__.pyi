@@ -3,7 +3,7 @@ checks and reads it; these declarations are the keyword names and types (test_dr
 the names equal to the core's field tables)."""
 
 import os
-from typing import Any, Literal, Optional, Sequence, TypedDict, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, TypedDict, Union
 
 from typing_extensions import TypeAlias
 
@@ -24,6 +24,16 @@ from sms_otp._errors import (
     ValidationError as ValidationError,
 )
 from sms_otp._native import SendResponse as SendResponse
+from sms_otp._responses import (
+    AuthenticateResponse as AuthenticateResponse,
+    AuthenticationFactor as AuthenticationFactor,
+    LoginOrCreateResponse as LoginOrCreateResponse,
+    PhoneNumber as PhoneNumber,
+    PhoneNumberFactor as PhoneNumberFactor,
+    Response as Response,
+    Session as Session,
+    User as User,
+)
 
 __version__: str
 
@@ -39,6 +49,12 @@ class Attributes(TypedDict, total=False):
 
     ip_address: Optional[str]
     user_agent: Optional[str]
+
+class AuthenticateOptions(TypedDict, total=False):
+    """Checks ``authenticate`` makes against the send's attributes."""
+
+    ip_match_required: Optional[bool]
+    user_agent_match_required: Optional[bool]
 
 def normalize_phone_number(text: str, default_region: Optional[str] = ...) -> str:
     """Turn what people type (``(202) 555-0162``, ``+44 20 7946 0958``) into E.164, or raise
@@ -70,12 +86,56 @@ class Sms:
         session_jwt: Optional[str] = ...,
     ) -> SendResponse:
         """Send a passcode without blocking the running asyncio loop; cancellable."""
+    def login_or_create(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = ...,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        create_user_as_pending: Optional[bool] = ...,
+        locale: Optional[Union[Locale, str]] = ...,
+    ) -> LoginOrCreateResponse:
+        """Send a passcode, creating the user first when no user has the number."""
+    async def login_or_create_async(
+        self,
+        phone_number: str,
+        expiration_minutes: Optional[int] = ...,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        create_user_as_pending: Optional[bool] = ...,
+        locale: Optional[Union[Locale, str]] = ...,
+    ) -> LoginOrCreateResponse:
+        """``login_or_create`` without blocking the running asyncio loop; cancellable."""
 
 class Otps:
     """The OTP products: ``client.otps``."""
 
     sms: Sms
     def __init__(self, native: Any) -> None: ...
+    def authenticate(
+        self,
+        method_id: str,
+        code: str,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        options: Optional[Union[AuthenticateOptions, Any]] = ...,
+        session_token: Optional[str] = ...,
+        session_jwt: Optional[str] = ...,
+        session_duration_minutes: Optional[int] = ...,
+        session_custom_claims: Optional[Mapping[str, Any]] = ...,
+        telemetry_id: Optional[str] = ...,
+    ) -> AuthenticateResponse:
+        """Check a passcode (a refused one raises ``InvalidCodeError``)."""
+    async def authenticate_async(
+        self,
+        method_id: str,
+        code: str,
+        attributes: Optional[Union[Attributes, Any]] = ...,
+        options: Optional[Union[AuthenticateOptions, Any]] = ...,
+        session_token: Optional[str] = ...,
+        session_jwt: Optional[str] = ...,
+        session_duration_minutes: Optional[int] = ...,
+        session_custom_claims: Optional[Mapping[str, Any]] = ...,
+        telemetry_id: Optional[str] = ...,
+    ) -> AuthenticateResponse:
+        """``authenticate`` without blocking the running asyncio loop; cancellable."""
 
 class Client:
     """A Stytch SMS OTP client, safe to share across threads and asyncio tasks. Unset
@@ -131,6 +191,14 @@ __all__ = [
     "Sms",
     "SendResponse",
     "normalize_phone_number",
+    "Response",
+    "LoginOrCreateResponse",
+    "AuthenticateResponse",
+    "User",
+    "PhoneNumber",
+    "Session",
+    "AuthenticationFactor",
+    "PhoneNumberFactor",
     "SmsOtpError",
     "ValidationError",
     "ConfigurationError",

@@ -3,7 +3,7 @@
 //!
 //! A binding turns each argument into a [`Value`] (a Python object or a JavaScript value as
 //! plain data) and hands it here; it knows no field. The tables below ([`CLIENT`], [`SEND`],
-//! [`ATTRIBUTES`]) say which fields a call takes and of which [`Kind`]. Reading checks each
+//! [`LOGIN_OR_CREATE`], [`AUTHENTICATE`] and their nested objects) say which fields a call takes and of which [`Kind`]. Reading checks each
 //! value's type: a wrong one is a [`Refusal::WrongType`], whose message the binding raises as
 //! its `TypeError` (naming the field as the language spells it); a value of the right type
 //! that cannot be used is a [`Refusal::Invalid`] core error. The result is the typed
@@ -16,13 +16,22 @@
 //! (`.pyi`, `.d.ts`) and the docs do, and the bindings' drift tests compare the stubs with
 //! [`field_names`].
 
+mod call;
+mod error_details;
 mod read;
+mod responses;
 
 use std::path::PathBuf;
 
-use crate::{Attributes, Client, ClientBuilder, Error, SendRequest};
+use crate::{
+    Attributes, AuthenticateOptions, AuthenticateRequest, Client, ClientBuilder, Error,
+    LoginOrCreateRequest, SendRequest,
+};
+pub use call::{Reply, Request};
+pub use error_details::error_details;
 use read::{opt, python_only, req};
 pub use read::{read_one, Call, Field, FromHost, Kind, Reader, Spec, Take};
+pub use responses::{RESPONSES, SECRET_FIELDS};
 use Kind::*;
 
 /// A host-language value as plain data. Containers are converted down to [`MAX_DEPTH`];
@@ -34,7 +43,9 @@ pub enum Value {
     Bool(bool),
     /// An integer: Python `int`, JavaScript `bigint`.
     Int(i64),
-    /// An integer beyond `i64`, as the nearest `f64` (infinite beyond `f64`).
+    /// An integer beyond `i64` that fits `u64` (a seed, say), exactly.
+    Uint(u64),
+    /// An integer beyond `u64` or below `i64`, as the nearest `f64` (infinite beyond `f64`).
     WideInt(f64),
     /// A floating-point number: Python `float`, JavaScript `number`.
     Float(f64),
@@ -56,8 +67,9 @@ pub enum Value {
 }
 
 /// How deep a binding converts containers: the argument object is depth 0, its values 1, and
-/// theirs 2 (`attributes.ip_address`, `allowed_country_codes[0]`), where no container fits.
-pub const MAX_DEPTH: usize = 2;
+/// theirs 2 (`attributes.ip_address`, `allowed_country_codes[0]`). Only the caller's own JSON
+/// (`session_custom_claims`) nests further: down to 8 levels below the field.
+pub const MAX_DEPTH: usize = 10;
 
 /// The language of the values: it spells names, units and `TypeError` messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +131,43 @@ table! {
 }
 
 table! {
+    /// `client.otps.sms.login_or_create(...)`, in the official SDK's order.
+    LOGIN_OR_CREATE: LoginOrCreateRequest =
+        Call::request("login_or_create", "request", "an object with phone_number", 5); {
+        phone_number: req(Str),
+        expiration_minutes: opt(Whole),
+        attributes: opt(Fields(&ATTRIBUTES)),
+        create_user_as_pending: opt(Bool),
+        locale: opt(Str),
+    }
+}
+
+table! {
+    /// `client.otps.authenticate(...)`, in the official SDK's order.
+    AUTHENTICATE: AuthenticateRequest =
+        Call::request("authenticate", "request", "an object with method_id and code", 9); {
+        method_id: req(Str),
+        code: req(Str),
+        attributes: opt(Fields(&ATTRIBUTES)),
+        options: opt(Fields(&AUTHENTICATE_OPTIONS)),
+        session_token: opt(Str),
+        session_jwt: opt(Str),
+        session_duration_minutes: opt(Whole),
+        session_custom_claims: opt(Json),
+        telemetry_id: opt(Str),
+    }
+}
+
+table! {
+    /// `options` of an authenticate.
+    AUTHENTICATE_OPTIONS: AuthenticateOptions =
+        Call::request("options", "options", "an object", 0); {
+        ip_match_required: opt(Bool),
+        user_agent_match_required: opt(Bool),
+    }
+}
+
+table! {
     /// `attributes` of a send: a Python `dict` (or an object with these attributes, such as
     /// the official SDK's model), a JavaScript object.
     ATTRIBUTES: Attributes = Call::request("attributes", "attributes", "an object", 0); {
@@ -148,10 +197,13 @@ table! {
 }
 
 /// Every call's table, by the name the bindings' drift tests use.
-pub const CALLS: [(&str, &Call); 3] = [
+pub const CALLS: [(&str, &Call); 6] = [
     ("Client", &CLIENT),
     ("send", &SEND),
+    ("login_or_create", &LOGIN_OR_CREATE),
+    ("authenticate", &AUTHENTICATE),
     ("attributes", &ATTRIBUTES),
+    ("authenticate_options", &AUTHENTICATE_OPTIONS),
 ];
 
 /// The names of `call`'s fields as `language` spells them, in table order.
@@ -166,7 +218,9 @@ pub fn field_names(call: &Call, language: Language) -> Vec<String> {
 /// Every list a binding makes or checks its surface from, as data: `errors` (the error
 /// table, one `[code, class, parent, default_maybe_delivered, attributes, summary]` per
 /// class, parents first), `error_attributes`, `locales`, `defaults` (the option defaults,
-/// named and in units as `language` spells them) and `fields` (each call's field names).
+/// named and in units as `language` spells them), `fields` (each call's field names),
+/// `max_depth` ([`MAX_DEPTH`]), `responses` (the login calls' response objects,
+/// [`RESPONSES`]) and `secret_fields`.
 pub fn tables(language: Language) -> serde_json::Value {
     use serde_json::json;
     let errors: Vec<_> = crate::ERROR_TABLE
@@ -214,6 +268,9 @@ pub fn tables(language: Language) -> serde_json::Value {
         "locales": crate::Locale::ALL.map(crate::Locale::as_str),
         "defaults": defaults,
         "fields": fields,
+        "max_depth": MAX_DEPTH,
+        "responses": responses::table(),
+        "secret_fields": SECRET_FIELDS,
     })
 }
 
@@ -404,7 +461,7 @@ impl From<serde_json::Value> for Value {
             J::Bool(b) => Value::Bool(b),
             J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
                 (Some(i), _, _) => Value::Int(i),
-                (None, Some(u), _) => Value::WideInt(u as f64),
+                (None, Some(u), _) => Value::Uint(u),
                 (_, _, f) => Value::Float(f.unwrap_or(f64::NAN)),
             },
             J::String(s) => Value::Str(s),

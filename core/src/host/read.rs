@@ -30,6 +30,9 @@ pub enum Kind {
     StrList,
     /// Nested fields.
     Fields(&'static Call),
+    /// A JSON object of the caller's own (`session_custom_claims`): any keys, values of any
+    /// JSON type, nested down to [`super::MAX_DEPTH`].
+    Json,
     /// Accepted and ignored (compatibility with another client's signature).
     Ignored,
 }
@@ -340,6 +343,7 @@ impl<'a> Reader<'a> {
             (Value::Int(n), _) => Ok(n),
             // `as` saturates: out of range either way, refused by the range check.
             (Value::WideInt(x), _) => Ok(x as i64),
+            (Value::Uint(_), _) => Ok(i64::MAX),
             (Value::Float(x), Node) if x.is_finite() && x.fract() == 0.0 => Ok(x as i64),
             (Value::Float(_), Node) if matches!(field.spec.kind, Kind::Whole) => {
                 Err(self.invalid(self.name(field), "must be a whole number"))
@@ -354,6 +358,7 @@ impl<'a> Reader<'a> {
             (Value::Float(s), Python) => Ok(s),
             (Value::Int(s), Python) => Ok(s as f64),
             (Value::WideInt(s), Python) => Ok(s),
+            (Value::Uint(s), Python) => Ok(s as f64),
             (other, _) => Err(self.wrong(field, &other)),
         }
     }
@@ -379,6 +384,84 @@ impl<'a> Reader<'a> {
             });
         }
         Ok(texts)
+    }
+
+    /// A value of the caller's own JSON (`name` is its path, for messages). Whole floats
+    /// within ±2^53 are integers: JavaScript has one number type, and JSON none of its own.
+    fn json(&self, name: &str, value: Value) -> Result<serde_json::Value, Refusal> {
+        use serde_json::Value as J;
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        Ok(match value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(b),
+            Value::Int(n) => J::from(n),
+            Value::Uint(n) => J::from(n),
+            Value::WideInt(x) | Value::Float(x) if x.fract() == 0.0 && x.abs() <= EXACT => {
+                J::from(x as i64)
+            }
+            Value::WideInt(x) | Value::Float(x) => match serde_json::Number::from_f64(x) {
+                Some(n) => J::Number(n),
+                None => return Err(self.invalid(name.into(), "must hold only finite numbers")),
+            },
+            Value::Str(text) => J::String(text),
+            Value::Unpaired => return Err(self.unpaired(name.into())),
+            Value::List(items) => J::Array(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| self.json(&format!("{name}[{i}]"), v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Map(entries) => {
+                let mut map = serde_json::Map::with_capacity(entries.len());
+                for (key, v) in entries {
+                    // A binding names a key that is no text `<int key>`: no JSON key.
+                    if key.starts_with('<') && key.ends_with(" key>") {
+                        return Err(Refusal::WrongType(format!(
+                            "{name} keys must be {}, not {}",
+                            if self.language == Python {
+                                "str"
+                            } else {
+                                "strings"
+                            },
+                            &key[1..key.len() - 5]
+                        )));
+                    }
+                    let value = self.json(&format!("{name}.{key}"), v)?;
+                    map.insert(key, value);
+                }
+                J::Object(map)
+            }
+            // A container past the depth the bindings convert.
+            Value::Object { class, .. } if ["dict", "list", "tuple"].contains(&class.as_str()) => {
+                return Err(self.too_deep(name))
+            }
+            Value::Other(class) if class == "object" || class == "array" => {
+                return Err(self.too_deep(name))
+            }
+            other => {
+                let got = type_name(self.language, &other);
+                return Err(Refusal::WrongType(match self.language {
+                    Python => format!(
+                        "{name} must be JSON data (dict, list, str, int, float, bool or None), not {got}"
+                    ),
+                    Node => format!(
+                        "{name} must be JSON data (object, array, string, number, boolean or null), got {got}"
+                    ),
+                }));
+            }
+        })
+    }
+
+    fn too_deep(&self, name: &str) -> Refusal {
+        let reason = format!(
+            "is nested too deeply (at most {} levels)",
+            super::MAX_DEPTH - 2
+        );
+        self.invalid(
+            name.split(['.', '[']).next().unwrap_or(name).into(),
+            &reason,
+        )
     }
 
     fn nested<T: FromHost>(&self, field: &Field, value: Value) -> Result<T, Refusal> {
@@ -489,6 +572,26 @@ impl Take for Option<Attributes> {
     }
 }
 
+impl Take for Option<crate::AuthenticateOptions> {
+    fn take(value: Option<Value>, field: &Field, reader: &Reader<'_>) -> Result<Self, Refusal> {
+        value.map(|v| reader.nested(field, v)).transpose()
+    }
+}
+
+impl Take for Option<serde_json::Map<String, serde_json::Value>> {
+    fn take(value: Option<Value>, field: &Field, reader: &Reader<'_>) -> Result<Self, Refusal> {
+        value
+            .map(|v| match v {
+                Value::Map(_) => match reader.json(&reader.name(field), v)? {
+                    serde_json::Value::Object(map) => Ok(map),
+                    _ => Err(Refusal::Invalid(Error::internal("a map became no object"))),
+                },
+                other => Err(reader.wrong(field, &other)),
+            })
+            .transpose()
+    }
+}
+
 impl Take for () {
     fn take(_: Option<Value>, _: &Field, _: &Reader<'_>) -> Result<Self, Refusal> {
         Ok(())
@@ -519,6 +622,8 @@ fn expected(language: Language, kind: Kind) -> Cow<'static, str> {
         (Python, Kind::Seconds) => "a number of seconds (int or float)",
         (Python, Kind::Bool) => "a bool",
         (Python, Kind::StrList) => "a list of str",
+        (Python, Kind::Json) => "a dict",
+        (Node, Kind::Json) => "an object",
         (_, Kind::Fields(call)) => return fields_expected(language, call),
         (Node, Kind::Str | Kind::Url | Kind::Path) => "a string",
         (Node, Kind::Int | Kind::Whole) => "an integer",
@@ -549,7 +654,7 @@ fn type_name(language: Language, value: &Value) -> Cow<'_, str> {
         (Python, v) => match v {
             Value::Null => "NoneType",
             Value::Bool(_) => "bool",
-            Value::Int(_) | Value::WideInt(_) => "int",
+            Value::Int(_) | Value::Uint(_) | Value::WideInt(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) | Value::Unpaired => "str",
             Value::List(_) => "list",
@@ -559,7 +664,7 @@ fn type_name(language: Language, value: &Value) -> Cow<'_, str> {
         (Node, v) => match v {
             Value::Null => "null",
             Value::Bool(_) => "boolean",
-            Value::Int(_) | Value::WideInt(_) => "bigint",
+            Value::Int(_) | Value::Uint(_) | Value::WideInt(_) => "bigint",
             Value::Float(x) if x.is_nan() => "NaN",
             Value::Float(_) => "number",
             Value::Str(_) | Value::Unpaired => "string",

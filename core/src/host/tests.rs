@@ -13,6 +13,7 @@ fn js(value: Value) -> Value {
     match value {
         Value::Int(n) => Value::Float(n as f64),
         Value::WideInt(x) => Value::Float(x),
+        Value::Uint(n) => Value::Float(n as f64),
         Value::List(items) => Value::List(items.into_iter().map(js).collect()),
         Value::Map(entries) => Value::Map(entries.into_iter().map(|(k, v)| (k, js(v))).collect()),
         other => other,
