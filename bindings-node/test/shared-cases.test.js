@@ -68,7 +68,68 @@ function expectation(c) {
   return { ...expect, ...own };
 }
 
-async function call(c, url, projectId, secret, label) {
+/** The client method of a case's call (`send` unless the case says otherwise). */
+function method(client, name) {
+  if (name === 'login_or_create') return (request) => client.otps.sms.loginOrCreate(request);
+  if (name === 'authenticate') return (request) => client.otps.authenticate(request);
+  assert.equal(name, 'send');
+  return (request) => client.otps.sms.send(request);
+}
+
+/**
+ * `$method_id`, `$code`, `$code:N` and `$wrong_code`: the `phone_id` of the last setup step
+ * that returned one, and the codes delivered to that step's number, oldest first.
+ */
+class Placeholders {
+  constructor(emu = undefined) {
+    this.emu = emu;
+    this.phoneNumber = undefined;
+    this.phoneId = undefined;
+  }
+
+  async codes(text) {
+    assert.ok(this.emu && this.phoneNumber, `${text}: no setup step returned a phone_id`);
+    return (await this.emu.messages({ phone_number: this.phoneNumber })).map((m) => m.code);
+  }
+
+  async value(text) {
+    if (text === '$method_id') {
+      assert.ok(this.phoneId, `${text}: no setup step returned a phone_id`);
+      return this.phoneId;
+    }
+    if (text === '$code') return (await this.codes(text)).at(-1);
+    if (text === '$wrong_code') {
+      return [...(await this.codes(text)).at(-1)].map((d) => String((Number(d) + 1) % 10)).join('');
+    }
+    const match = /^\$code:(\d+)$/.exec(text);
+    return match ? (await this.codes(text))[Number(match[1])] : text;
+  }
+
+  /** `obj` with every top-level string value that is a placeholder replaced. */
+  async resolve(obj) {
+    const out = {};
+    for (const [key, value] of Object.entries(obj)) out[key] = typeof value === 'string' ? await this.value(value) : value;
+    return out;
+  }
+}
+
+/** The value at a dotted path (`user.phone_numbers.0.verified`), undefined when absent. */
+function atPath(body, dotted) {
+  return dotted.split('.').reduce((value, step) => (value === null || typeof value !== 'object' ? undefined : value[step]), body);
+}
+
+async function checkOk(resp, want, placeholders, label) {
+  assert.equal(resp.status_code, want.status_code);
+  const raw = resp.raw ?? resp;
+  if (want.raw_has) assert.ok(want.raw_has in raw, `${label}: raw lacks ${want.raw_has}`);
+  for (const [key, value] of Object.entries(await placeholders.resolve(want.fields ?? {}))) {
+    const got = key.endsWith('_empty') ? [undefined, null, ''].includes(atPath(raw, key.slice(0, -'_empty'.length))) : atPath(raw, key);
+    assert.deepEqual(got, value, `${label}: field ${key}`);
+  }
+  if ('has_session' in want) assert.equal(raw.session != null, want.has_session, `${label}: has_session`);
+}
+
+async function call(c, request, placeholders, url, projectId, secret, label) {
   const expect = expectation(c);
   const options = c.client ?? {};
   if (expect.configuration_error) {
@@ -85,7 +146,7 @@ async function call(c, url, projectId, secret, label) {
   const client = makeClient(options, url, projectId, secret);
   let outcome;
   try {
-    outcome = { resp: await client.otps.sms.send(c.request) };
+    outcome = { resp: await method(client, c.call ?? 'send')(request) };
   } catch (e) {
     outcome = { error: e };
   }
@@ -101,8 +162,32 @@ async function call(c, url, projectId, secret, label) {
     return;
   }
   assert.ok(outcome.resp, `${label}: expected a response, got ${outcome.error}`);
-  assert.equal(outcome.resp.status_code, expect.ok.status_code);
-  if (expect.ok.raw_has) assert.ok(expect.ok.raw_has in outcome.resp.raw, `${label}: raw lacks ${expect.ok.raw_has}`);
+  await checkOk(outcome.resp, expect.ok, placeholders, label);
+}
+
+/**
+ * A call through the setup client (which must succeed, or fail with the step's
+ * `error_type`), or `advance_clock`.
+ */
+async function setupStep(step, emu, client, placeholders, label) {
+  if ('advance_clock' in step) {
+    await emu.advanceClock(step.advance_clock * 1000); // the case says seconds
+    return;
+  }
+  const name = ['send', 'login_or_create', 'authenticate'].find((n) => n in step);
+  const request = await placeholders.resolve(step[name]);
+  let resp;
+  try {
+    resp = await method(client, name)(request);
+  } catch (e) {
+    assert.ok(step.error_type !== undefined && e.error_type === step.error_type, `${label}: setup ${name}: ${e}`);
+    return;
+  }
+  assert.equal(step.error_type, undefined, `${label}: setup ${name} succeeded`);
+  if (name !== 'authenticate') {
+    placeholders.phoneNumber = request.phone_number;
+    placeholders.phoneId = resp.phone_id;
+  }
 }
 
 for (const file of CASES) {
@@ -114,24 +199,29 @@ for (const file of CASES) {
     if (server.hostile) {
       const hostile = await HostileServer.startCase(server.hostile);
       try {
-        await call(c, hostile.url, DEFAULT_PROJECT_ID, DEFAULT_SECRET, label);
+        const none = new Placeholders();
+        await call(c, await none.resolve(c.request), none, hostile.url, DEFAULT_PROJECT_ID, DEFAULT_SECRET, label);
         if ('requests_seen' in expect) assert.equal((await hostile.requests()).length, expect.requests_seen, `${label}: requests seen`);
       } finally {
         await hostile.close();
       }
     } else if (server.refused) {
-      await call(c, `http://127.0.0.1:${await refusedPort()}`, DEFAULT_PROJECT_ID, DEFAULT_SECRET, label);
+      const none = new Placeholders();
+      const url = `http://127.0.0.1:${await refusedPort()}`;
+      await call(c, await none.resolve(c.request), none, url, DEFAULT_PROJECT_ID, DEFAULT_SECRET, label);
     } else {
       const emu = await Emulator.start();
       try {
         const setupClient = emu.client();
-        for (const step of server.emulator.setup) {
-          if (step.send) await setupClient.otps.sms.send(step.send);
-          else await emu.advanceClock(step.advance_clock * 1000); // the case says seconds
-        }
+        const placeholders = new Placeholders(emu);
+        for (const step of server.emulator.setup) await setupStep(step, emu, setupClient, placeholders, label);
         for (const spec of server.emulator.faults) await emu.injectFault(spec);
-        await call(c, emu.url, emu.project_id, emu.secret, label);
-        const inbox = await emu.messages({ phone_number: c.request.phone_number });
+        const request = await placeholders.resolve(c.request);
+        await call(c, request, placeholders, emu.url, emu.project_id, emu.secret, label);
+        // The inbox of the request's number, or of the last setup step's.
+        const phone = typeof request.phone_number === 'string' ? request.phone_number : placeholders.phoneNumber;
+        if (expect.inbox || 'inbox_count' in expect) assert.ok(phone, `${label}: inbox expected, but no phone number`);
+        const inbox = phone === undefined ? [] : await emu.messages({ phone_number: phone });
         if (expect.inbox) {
           assert.equal(inbox.length, expect.inbox.length, `${label}: inbox ${JSON.stringify(inbox)}`);
           expect.inbox.forEach((want, i) => {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -63,7 +64,79 @@ def expectation(case: Dict[str, Any]) -> Dict[str, Any]:
     return expect
 
 
-def call(case: Dict[str, Any], url: Optional[str], project_id: str, secret: str) -> None:
+def method(client: Client, name: str) -> Any:
+    """The client method of a case's call (`send` unless the case says otherwise)."""
+    if name == "login_or_create":
+        return client.otps.sms.login_or_create
+    if name == "authenticate":
+        return client.otps.authenticate
+    assert name == "send", name
+    return client.otps.sms.send
+
+
+class Placeholders:
+    """`$method_id`, `$code`, `$code:N` and `$wrong_code`: the `phone_id` of the last setup
+    step that returned one, and the codes delivered to that step's number, oldest first."""
+
+    def __init__(self, emu: Optional[Emulator] = None) -> None:
+        self.emu = emu
+        self.phone_number: Optional[str] = None
+        self.phone_id: Optional[str] = None
+
+    def codes(self, text: str) -> List[str]:
+        assert self.emu is not None and self.phone_number is not None, f"{text}: no setup step returned a phone_id"
+        return [m["code"] for m in self.emu.messages(phone_number=self.phone_number)]
+
+    def value(self, text: str) -> str:
+        if text == "$method_id":
+            assert self.phone_id is not None, f"{text}: no setup step returned a phone_id"
+            return self.phone_id
+        if text in ("$code", "$wrong_code"):
+            code = self.codes(text)[-1]
+            return code if text == "$code" else "".join(str((int(d) + 1) % 10) for d in code)
+        match = re.fullmatch(r"\$code:(\d+)", text)
+        return self.codes(text)[int(match.group(1))] if match else text
+
+    def resolve(self, obj: Dict[str, Any]) -> Dict[str, Any]:
+        """`obj` with every top-level string value that is a placeholder replaced."""
+        return {key: self.value(value) if isinstance(value, str) else value for key, value in obj.items()}
+
+
+def at_path(body: Any, path: str) -> Any:
+    """The value at a dotted path (`user.phone_numbers.0.verified`), None when absent."""
+    for step in path.split("."):
+        if isinstance(body, list) and step.isdigit() and int(step) < len(body):
+            body = body[int(step)]
+        elif isinstance(body, dict):
+            body = body.get(step)
+        else:
+            return None
+    return body
+
+
+def check_ok(resp: Any, want: Dict[str, Any], placeholders: Placeholders) -> None:
+    assert resp.status_code == want["status_code"]
+    raw = resp.raw
+    if "raw_has" in want:
+        assert want["raw_has"] in raw
+    for path, value in placeholders.resolve(want.get("fields", {})).items():
+        if path.endswith("_empty"):
+            got = at_path(raw, path[: -len("_empty")]) in (None, "")
+        else:
+            got = at_path(raw, path)
+        assert got == value and type(got) is type(value), f"field {path}: {got!r} != {value!r}"
+    if "has_session" in want:
+        assert (raw.get("session") is not None) == want["has_session"], raw.get("session")
+
+
+def call(
+    case: Dict[str, Any],
+    request: Dict[str, Any],
+    placeholders: Placeholders,
+    url: Optional[str],
+    project_id: str,
+    secret: str,
+) -> None:
     expect = expectation(case)
     options = case.get("client", {})
     if "configuration_error" in expect:
@@ -72,21 +145,37 @@ def call(case: Dict[str, Any], url: Optional[str], project_id: str, secret: str)
         check_error(caught.value, expect["configuration_error"])
         return
     client = make_client(options, url, project_id, secret)
+    fn = method(client, case.get("call", "send"))
     if "type_error" in expect:
         with pytest.raises(TypeError) as type_error:
-            client.otps.sms.send(**case["request"])
+            fn(**request)
         assert not isinstance(type_error.value, sms_otp.SmsOtpError)
         assert expect["type_error"]["field"] in str(type_error.value), str(type_error.value)
         return
     if "error" in expect:
         with pytest.raises(sms_otp.SmsOtpError) as caught:
-            client.otps.sms.send(**case["request"])
+            fn(**request)
         check_error(caught.value, expect["error"])
         return
-    resp = client.otps.sms.send(**case["request"])
-    assert resp.status_code == expect["ok"]["status_code"]
-    if "raw_has" in expect["ok"]:
-        assert expect["ok"]["raw_has"] in resp.raw
+    check_ok(fn(**request), expect["ok"], placeholders)
+
+
+def setup_step(step: Dict[str, Any], emu: Emulator, client: Client, placeholders: Placeholders) -> None:
+    """A call through the setup client (which must succeed, or fail with the step's
+    `error_type`), or `advance_clock`."""
+    if "advance_clock" in step:
+        emu.advance_clock(step["advance_clock"])
+        return
+    name = next(name for name in ("send", "login_or_create", "authenticate") if name in step)
+    request = placeholders.resolve(step[name])
+    if "error_type" in step:
+        with pytest.raises(sms_otp.SmsOtpError) as caught:
+            method(client, name)(**request)
+        assert caught.value.error_type == step["error_type"], caught.value
+        return
+    resp = method(client, name)(**request)
+    if name != "authenticate":
+        placeholders.phone_number, placeholders.phone_id = request["phone_number"], resp.phone_id
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -101,24 +190,30 @@ def run_case(path: Path) -> None:
     expect = expectation(case)
     if "hostile" in server:
         with Hostile([], case_steps=server["hostile"]) as hostile:
-            call(case, hostile.url, DEFAULT_PROJECT_ID, DEFAULT_SECRET)
+            none = Placeholders()
+            call(case, none.resolve(case["request"]), none, hostile.url, DEFAULT_PROJECT_ID, DEFAULT_SECRET)
             if "requests_seen" in expect:
                 assert hostile.seen() == expect["requests_seen"]
     elif "refused" in server:
-        call(case, f"http://127.0.0.1:{closed_port()}", DEFAULT_PROJECT_ID, DEFAULT_SECRET)
+        none = Placeholders()
+        url = f"http://127.0.0.1:{closed_port()}"
+        call(case, none.resolve(case["request"]), none, url, DEFAULT_PROJECT_ID, DEFAULT_SECRET)
     else:
         with Emulator() as emu:
             setup_client = emu.client()
+            placeholders = Placeholders(emu)
             for step in server["emulator"]["setup"]:
-                if "send" in step:
-                    setup_client.otps.sms.send(**step["send"])
-                else:
-                    emu.advance_clock(step["advance_clock"])
+                setup_step(step, emu, setup_client, placeholders)
             for spec in server["emulator"]["faults"]:
                 emu.inject_fault(**spec)
-            call(case, emu.url, emu.project_id, emu.secret)
-            phone = case["request"]["phone_number"]
-            inbox: List[Dict[str, Any]] = emu.messages(phone_number=phone)
+            request = placeholders.resolve(case["request"])
+            call(case, request, placeholders, emu.url, emu.project_id, emu.secret)
+            # The inbox of the request's number, or of the last setup step's.
+            phone = request.get("phone_number")
+            phone = phone if isinstance(phone, str) else placeholders.phone_number
+            if "inbox" in expect or "inbox_count" in expect:
+                assert phone is not None, "inbox expected, but no phone number"
+            inbox: List[Dict[str, Any]] = [] if phone is None else emu.messages(phone_number=phone)
             if "inbox" in expect:
                 assert len(inbox) == len(expect["inbox"]), inbox
                 for got, want in zip(inbox, expect["inbox"]):
