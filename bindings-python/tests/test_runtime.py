@@ -158,21 +158,26 @@ def test_the_client_works_in_a_forked_child() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_interrupts_a_blocking_send() -> None:
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, signal.getsignal(signal.SIGINT)
-    with Hostile([Behaviour(kind="stall")]) as server:
-        client = client_for(server.url, timeout=30.0)
-        interrupted = []
+    # Python's own handler, which a process started in the background (`cmd &` in a script)
+    # does not get: there SIGINT is inherited as ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with Hostile([Behaviour(kind="stall")]) as server:
+            client = client_for(server.url, timeout=30.0)
+            interrupted = []
 
-        def interrupt_once_sent() -> None:
-            # On the server's event (the request arrived), not after a guessed delay.
-            server.wait_for(20.0, requests=1)
-            interrupted.append(time.monotonic())
-            os.kill(os.getpid(), signal.SIGINT)
+            def interrupt_once_sent() -> None:
+                # On the server's event (the request arrived), not after a guessed delay.
+                server.wait_for(20.0, requests=1)
+                interrupted.append(time.monotonic())
+                os.kill(os.getpid(), signal.SIGINT)
 
-        threading.Thread(target=interrupt_once_sent, daemon=True).start()
-        with pytest.raises(KeyboardInterrupt):
-            client.otps.sms.send(phone_number="+12025550162")
-        assert interrupted and time.monotonic() - interrupted[0] < 2.0
+            threading.Thread(target=interrupt_once_sent, daemon=True).start()
+            with pytest.raises(KeyboardInterrupt):
+                client.otps.sms.send(phone_number="+12025550162")
+            assert interrupted and time.monotonic() - interrupted[0] < 2.0
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 EXIT_SCRIPT = r"""
