@@ -3,31 +3,38 @@
 //! switch interval, stalling every other request on that thread): it queues the outcome
 //! and, when the queue was empty, writes one byte to a socketpair the event loop watches
 //! with `add_reader`. The loop's thread then drains the queue in one go with the GIL it
-//! already holds. One `Completions` per event loop, kept in a `WeakKeyDictionary`.
+//! already holds. One `Completions` per event loop, kept in a `WeakKeyDictionary` (and the
+//! last one used on this thread in a thread-local, checked through a weak reference).
+//!
+//! A cancelled send is abandoned by the coroutine that awaited it (`sms_otp/__init__.py`
+//! calls `abandon` when its future was cancelled), not by a done-callback per future: a
+//! callback would cost an object and a scheduled call for every send.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::PyWeakrefReference;
+use tokio::task::AbortHandle;
 
 use crate::future::{outcome_to_python, resolve, Outcome};
 
 /// The part runtime threads touch: no Python objects in here.
 #[derive(Debug)]
 pub struct Inbox {
-    queue: Mutex<Vec<(u64, Outcome)>>,
+    queue: Mutex<Vec<(usize, Outcome)>>,
     waker: UnixStream,
 }
 
 impl Inbox {
     /// Hands a finished send to the loop (on a runtime thread).
-    pub fn deliver(&self, id: u64, outcome: Outcome) {
+    pub fn deliver(&self, id: usize, outcome: Outcome) {
         let Ok(mut queue) = self.queue.lock() else {
             return;
         };
@@ -45,22 +52,33 @@ impl Inbox {
 pub struct Completions {
     inbox: Arc<Inbox>,
     reader: UnixStream,
-    /// Pending asyncio futures by id; only touched on the loop's thread, with the GIL.
-    futures: Mutex<HashMap<u64, Py<PyAny>>>,
-    next_id: AtomicU64,
+    /// Pending asyncio futures and their sends' tasks, by the future's address (unique while
+    /// held here); only touched on the loop's thread, with the GIL.
+    futures: Mutex<HashMap<usize, (Py<PyAny>, AbortHandle)>>,
+    event_loop: Py<PyWeakrefReference>,
 }
 
 impl Completions {
-    /// Registers `future`; returns its id and the inbox its outcome goes to.
-    pub fn register(&self, future: Py<PyAny>) -> (u64, Arc<Inbox>) {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.futures.lock().map(|mut f| f.insert(id, future)).ok();
-        (id, self.inbox.clone())
+    /// The inbox a send's outcome goes to, under its future's id (`future.as_ptr()`).
+    pub fn inbox(&self) -> Arc<Inbox> {
+        self.inbox.clone()
     }
 
-    /// Forgets a cancelled future.
-    pub fn forget(&self, id: u64) {
-        self.futures.lock().map(|mut f| f.remove(&id)).ok();
+    /// Registers `future` and its send's task (before the loop can drain its outcome).
+    pub fn register(&self, future: Py<PyAny>, task: AbortHandle) {
+        let id = future.as_ptr() as usize;
+        self.futures
+            .lock()
+            .map(|mut f| f.insert(id, (future, task)))
+            .ok();
+    }
+
+    /// Drops the send of a cancelled `future` at once (its connection closes).
+    fn abandon(&self, future: &Bound<'_, PyAny>) {
+        let id = future.as_ptr() as usize;
+        if let Some((_, task)) = self.futures.lock().ok().and_then(|mut f| f.remove(&id)) {
+            task.abort();
+        }
     }
 }
 
@@ -78,13 +96,27 @@ impl Completions {
             .unwrap_or_default();
         for (id, outcome) in finished {
             // Absent: cancelled meanwhile.
-            if let Some(future) = self.futures.lock().ok().and_then(|mut f| f.remove(&id)) {
+            if let Some((future, _)) = self.futures.lock().ok().and_then(|mut f| f.remove(&id)) {
                 let (ok, value) = outcome_to_python(py, outcome);
                 resolve(future.bind(py), ok, value.bind(py))?;
             }
         }
         Ok(())
     }
+}
+
+/// Abandons the send of `future`, cancelled while awaited (see the module's notes).
+#[pyfunction]
+pub fn abandon(py: Python<'_>, future: &Bound<'_, PyAny>) -> PyResult<()> {
+    if let Some(completions) = completions_for(py, &future.call_method0("get_loop")?, false)? {
+        completions.get().abandon(future);
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// The `Completions` this thread used last: most programs run one loop per thread.
+    static LAST: RefCell<Option<Py<Completions>>> = const { RefCell::new(None) };
 }
 
 static REGISTRY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -103,18 +135,38 @@ pub fn warm_up(py: Python<'_>) -> PyResult<()> {
     registry(py).map(|_| ())
 }
 
-/// The `Completions` of `event_loop`, made and registered with `add_reader` on first use;
-/// `None` when the loop cannot watch file descriptors (the caller then falls back).
+/// The `Completions` of `event_loop`, made (with `make`) and registered with `add_reader`
+/// on first use; `None` when there is none, or the loop cannot watch file descriptors (the
+/// caller then falls back).
 pub fn completions_for<'py>(
     py: Python<'py>,
     event_loop: &Bound<'py, PyAny>,
+    make: bool,
 ) -> PyResult<Option<Bound<'py, Completions>>> {
+    let last = LAST.with(|last| {
+        last.borrow()
+            .as_ref()
+            .map(|c| c.clone_ref(py).into_bound(py))
+    });
+    if let Some(last) = last.filter(|c| {
+        c.get()
+            .event_loop
+            .bind(py)
+            .upgrade()
+            .is_some_and(|l| l.is(event_loop))
+    }) {
+        return Ok(Some(last));
+    }
     let registry = registry(py)?.bind(py);
     if let Ok(found) = registry
         .call_method1("get", (event_loop,))?
         .cast_into::<Completions>()
     {
+        LAST.with(|last| *last.borrow_mut() = Some(found.clone().unbind()));
         return Ok(Some(found));
+    }
+    if !make {
+        return Ok(None);
     }
     let os_error = |e: std::io::Error| pyo3::exceptions::PyOSError::new_err(e.to_string());
     let (reader, waker) = UnixStream::pair().map_err(os_error)?;
@@ -130,7 +182,7 @@ pub fn completions_for<'py>(
         inbox,
         reader,
         futures: Mutex::default(),
-        next_id: AtomicU64::new(0),
+        event_loop: PyWeakrefReference::new(event_loop)?.unbind(),
     };
     let completions = Bound::new(py, completions)?;
     let fd = completions.get().reader.as_raw_fd();
@@ -139,5 +191,6 @@ pub fn completions_for<'py>(
         result => result?,
     };
     registry.set_item(event_loop, &completions)?;
+    LAST.with(|last| *last.borrow_mut() = Some(completions.clone().unbind()));
     Ok(Some(completions))
 }

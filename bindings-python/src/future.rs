@@ -6,11 +6,12 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use sms_otp::host::{catch_panic, runtime::runtime};
 
-use crate::asyncio_wakeup::{completions_for, Completions};
+use crate::asyncio_wakeup::completions_for;
 use crate::errors;
 use crate::response::reply_to_python;
 
@@ -48,30 +49,32 @@ pub fn outcome_to_python(py: Python<'_>, outcome: Outcome) -> (bool, Py<PyAny>) 
 /// Sets the outcome on the future unless it was cancelled meanwhile (on the loop's thread).
 #[pyfunction]
 pub fn resolve(future: &Bound<'_, PyAny>, ok: bool, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    if !future.call_method0("done")?.is_truthy()? {
-        future.call_method1(if ok { "set_result" } else { "set_exception" }, (value,))?;
+    let py = future.py();
+    if !future.call_method0(intern!(py, "done"))?.is_truthy()? {
+        let set = if ok {
+            intern!(py, "set_result")
+        } else {
+            intern!(py, "set_exception")
+        };
+        future.call_method1(set, (value,))?;
     }
     Ok(())
 }
 
-/// Done-callback of the asyncio future: on cancellation, abort the tokio task (which drops
-/// the request) and forget the future.
+/// Done-callback of the asyncio future of a loop without `Completions` (the fallback below):
+/// on cancellation, abort the tokio task (which drops the request).
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]
 pub struct CancelOnDone {
     handle: Mutex<Option<tokio::task::AbortHandle>>,
-    registered: Option<(Py<Completions>, u64)>,
 }
 
 #[pymethods]
 impl CancelOnDone {
-    fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
         if future.call_method0("cancelled")?.is_truthy()? {
             if let Some(handle) = self.handle.lock().ok().and_then(|mut h| h.take()) {
                 handle.abort();
-            }
-            if let Some((completions, id)) = &self.registered {
-                completions.bind(py).get().forget(*id);
             }
         }
         Ok(())
@@ -107,16 +110,18 @@ where
             .map(Bound::unbind)
     })?;
     let event_loop = get_running_loop.bind(py).call0()?;
-    let future = event_loop.call_method0("create_future")?;
+    let future = event_loop.call_method0(intern!(py, "create_future"))?;
     // Boxed at once: the send future is kilobytes, and would be copied at every move.
     let work = catch_panic(Box::pin(work));
-    let (task, registered) = match completions_for(py, &event_loop)? {
+    let runtime = runtime().map_err(|e| errors::to_py(py, e))?;
+    let task = match completions_for(py, &event_loop, true)? {
         Some(completions) => {
-            let (id, inbox) = completions.get().register(future.clone().unbind());
-            let task = runtime()
-                .map_err(|e| errors::to_py(py, e))?
-                .spawn(async move { inbox.deliver(id, work.await) });
-            (task, Some((completions.unbind(), id)))
+            let (id, inbox) = (future.as_ptr() as usize, completions.get().inbox());
+            let task = runtime.spawn(async move { inbox.deliver(id, work.await) });
+            completions
+                .get()
+                .register(future.clone().unbind(), task.abort_handle());
+            return Ok(future);
         }
         // A loop that cannot watch a file descriptor (Windows' proactor): resolve through
         // call_soon_threadsafe, taking the GIL on the runtime thread (never after shutdown,
@@ -127,24 +132,22 @@ where
                 event_loop.unbind(),
                 future.clone().unbind(),
             );
-            let task = runtime()
-                .map_err(|e| errors::to_py(py, e))?
-                .spawn(async move {
-                    let outcome = work.await;
-                    ATTACHED.fetch_add(1, Ordering::SeqCst);
-                    if !SHUTTING_DOWN.load(Ordering::SeqCst) {
-                        Python::try_attach(|py| {
-                            let (ok, value) = outcome_to_python(py, outcome);
-                            let args = (resolve, future_ref, ok, value);
-                            let _ = loop_ref.call_method1(py, "call_soon_threadsafe", args);
-                        });
-                    }
-                    ATTACHED.fetch_sub(1, Ordering::SeqCst);
-                });
-            (task, None)
+            let task = runtime.spawn(async move {
+                let outcome = work.await;
+                ATTACHED.fetch_add(1, Ordering::SeqCst);
+                if !SHUTTING_DOWN.load(Ordering::SeqCst) {
+                    Python::try_attach(|py| {
+                        let (ok, value) = outcome_to_python(py, outcome);
+                        let args = (resolve, future_ref, ok, value);
+                        let _ = loop_ref.call_method1(py, "call_soon_threadsafe", args);
+                    });
+                }
+                ATTACHED.fetch_sub(1, Ordering::SeqCst);
+            });
+            task
         }
     };
     let handle = Mutex::new(Some(task.abort_handle()));
-    future.call_method1("add_done_callback", (CancelOnDone { handle, registered },))?;
+    future.call_method1("add_done_callback", (CancelOnDone { handle },))?;
     Ok(future)
 }

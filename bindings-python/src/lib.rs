@@ -81,6 +81,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<asyncio_wakeup::Completions>()?;
     m.add_function(wrap_pyfunction!(response::response_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(future::resolve, m)?)?;
+    m.add_function(wrap_pyfunction!(asyncio_wakeup::abandon, m)?)?;
     m.add_function(wrap_pyfunction!(future::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_phone_number, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;

@@ -44,6 +44,17 @@ def __getattr__(name: str):
     return alias
 
 
+async def _awaited(future):
+    """The outcome of a native call's asyncio future. Cancelled while awaited (its task was
+    cancelled), it abandons the call at once: the request is dropped, its connection closed."""
+    try:
+        return await future
+    except BaseException:
+        if future.cancelled():
+            _native.abandon(future)
+        raise
+
+
 class Sms:
     """SMS one-time passcodes: ``client.otps.sms``."""
 
@@ -58,7 +69,13 @@ class Sms:
 
     async def send_async(self, *args, **kwargs):
         """Send a passcode without blocking the running asyncio loop; cancellable."""
-        return await self._native.call_async("send", args, kwargs)
+        future = self._native.call_async("send", args, kwargs)
+        try:  # as in _awaited, inline: one coroutine per send, not two
+            return await future
+        except BaseException:
+            if future.cancelled():
+                _native.abandon(future)
+            raise
 
     def login_or_create(self, *args, **kwargs):
         """Send a passcode, creating the user first when no user has the number."""
@@ -66,7 +83,7 @@ class Sms:
 
     async def login_or_create_async(self, *args, **kwargs):
         """``login_or_create`` without blocking the running asyncio loop; cancellable."""
-        body = await self._native.call_async("login_or_create", args, kwargs)
+        body = await _awaited(self._native.call_async("login_or_create", args, kwargs))
         return LoginOrCreateResponse(body)  # noqa: F405
 
 
@@ -85,7 +102,8 @@ class Otps:
 
     async def authenticate_async(self, *args, **kwargs):
         """``authenticate`` without blocking the running asyncio loop; cancellable."""
-        return AuthenticateResponse(await self._native.call_async("authenticate", args, kwargs))  # noqa: F405
+        body = await _awaited(self._native.call_async("authenticate", args, kwargs))
+        return AuthenticateResponse(body)  # noqa: F405
 
 
 class Client:
