@@ -106,13 +106,8 @@ impl NativeClient {
     /// as `send` (under `id`), to prove a panic becomes `internal_error`, not a crash.
     #[napi]
     pub fn panicking_send_for_tests(&self, env: Env, id: u32) {
-        self.spawn(&env, id, None, async {
-            let message = String::from("deliberate panic for the test suite");
-            if !message.is_empty() {
-                std::panic::panic_any(message);
-            }
-            Err(sms_otp::Error::internal("unreachable"))
-        });
+        let work = host::panicking_call_for_tests();
+        self.spawn(&env, id, None, async { work.await.map(|_| String::new()) });
     }
 }
 

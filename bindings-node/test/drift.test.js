@@ -160,7 +160,7 @@ test('the testing API: the native methods, declared in testing.d.ts, and the sam
   const body = /export declare class Emulator \{([\s\S]*?)\n\}/.exec(tdts)[1];
   const declared = [...body.matchAll(/^ {2}([a-zA-Z]\w*)\(/gm)].map((m) => m[1]).filter((n) => n !== 'toJSON');
   assert.deepEqual(declared.sort(), expected, 'testing.d.ts Emulator methods');
-  const python = path.join(PACKAGE_DIR, '..', 'bindings-python', 'python', 'sms_otp', 'testing.py');
+  const python = path.join(PACKAGE_DIR, '..', 'bindings-python', 'python', 'sms_otp', 'testing.pyi');
   const pyClass = /^class Emulator:([\s\S]*?)(?=^\S)/m.exec(fs.readFileSync(python, 'utf8'))[1];
   const pyMethods = [...pyClass.matchAll(/^ {4}def ([a-z]\w*)\(\s*self/gm)].map((m) => camel(m[1]));
   assert.deepEqual(pyMethods.sort(), expected, 'sms_otp.testing.Emulator methods (Python), in camelCase');

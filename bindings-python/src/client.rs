@@ -2,73 +2,22 @@
 //! it to offer `client.otps.sms.send(...)`, handing over its arguments whole: the core reads
 //! them (`sms_otp::host`).
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use sms_otp::host::runtime::{blocking_runtime, run_blocking_runtime_queue};
-use sms_otp::host::{ClientOptions, Language, Reply, Request};
+use sms_otp::host::runtime::blocking_runtime;
+use sms_otp::host::{ClientOptions, Language, PerProcess, Reply, Request};
 
 use crate::args;
 use crate::errors;
 use crate::future::spawn_for_asyncio;
 use crate::response::reply_to_python;
 
-/// The core clients of one process (a forked child builds its own: pooled connections and
-/// their runtime cannot cross a fork). Blocking sends have their own pool, on the runtime
-/// that only runs while some thread blocks on it.
-#[derive(Debug)]
-struct PerProcess {
-    pid: u32,
-    client: sms_otp::Client,
-    blocking: std::sync::OnceLock<sms_otp::Client>,
-}
-
-impl Drop for PerProcess {
-    fn drop(&mut self) {
-        // The blocking pool's connections close once their tasks run: run them now.
-        if self.blocking.take().is_some() && self.pid == std::process::id() {
-            run_blocking_runtime_queue();
-        }
-    }
-}
-
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]
 pub struct NativeClient {
-    options: ClientOptions,
-    current: ArcSwap<PerProcess>,
-}
-
-impl NativeClient {
-    /// This process's core client (lock-free: a fork never leaves a lock held).
-    fn client(&self, py: Python<'_>) -> PyResult<sms_otp::Client> {
-        let pid = std::process::id();
-        let current = self.current.load();
-        if current.pid == pid {
-            return Ok(current.client.clone());
-        }
-        let client = self.options.build().map_err(|e| errors::to_py(py, e))?;
-        self.current.store(Arc::new(PerProcess {
-            pid,
-            client: client.clone(),
-            blocking: std::sync::OnceLock::new(),
-        }));
-        Ok(client)
-    }
-
-    /// This process's core client for blocking sends (its own pool).
-    fn blocking_client(&self, py: Python<'_>) -> PyResult<sms_otp::Client> {
-        self.client(py)?;
-        let current = self.current.load();
-        if let Some(client) = current.blocking.get() {
-            return Ok(client.clone());
-        }
-        let client = self.options.build().map_err(|e| errors::to_py(py, e))?;
-        Ok(current.blocking.get_or_init(|| client).clone())
-    }
+    clients: PerProcess,
 }
 
 /// Runs a call to completion on the blocking runtime, driven by this thread with the GIL
@@ -147,30 +96,23 @@ impl NativeClient {
         let options =
             ClientOptions::from_host(Language::Python, &version, positional, named, from_env)
                 .map_err(|r| args::refused(py, r))?;
-        let client = options.build().map_err(|e| errors::to_py(py, e))?;
-        Ok(NativeClient {
-            options,
-            current: ArcSwap::from_pointee(PerProcess {
-                pid: std::process::id(),
-                client,
-                blocking: std::sync::OnceLock::new(),
-            }),
-        })
+        let clients = PerProcess::new(options).map_err(|e| errors::to_py(py, e))?;
+        Ok(NativeClient { clients })
     }
 
     #[getter]
     fn project_id(&self) -> String {
-        self.current.load().client.project_id().to_owned()
+        self.clients.latest().project_id().to_owned()
     }
 
     #[getter]
     fn environment(&self) -> &'static str {
-        self.current.load().client.environment().as_str()
+        self.clients.latest().environment().as_str()
     }
 
     #[getter]
     fn endpoint(&self) -> String {
-        self.current.load().client.endpoint().to_owned()
+        self.clients.latest().endpoint().to_owned()
     }
 
     /// The blocking call `name` (`send`, `login_or_create`, `authenticate`) of
@@ -186,7 +128,14 @@ impl NativeClient {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let request = args::read(name, args, kwargs)?;
-        wait_blocking(py, request.run(self.blocking_client(py)?))
+        wait_blocking(
+            py,
+            request.run(
+                self.clients
+                    .blocking_client()
+                    .map_err(|e| errors::to_py(py, e))?,
+            ),
+        )
     }
 
     /// The asyncio call `name`: returns an `asyncio.Future` of the running loop. Cancelling
@@ -200,16 +149,19 @@ impl NativeClient {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request: Request = args::read(name, args, kwargs)?;
-        spawn_for_asyncio(py, request.run(self.client(py)?))
+        spawn_for_asyncio(
+            py,
+            request.run(self.clients.client().map_err(|e| errors::to_py(py, e))?),
+        )
     }
 
     fn __repr__(&self) -> String {
-        let current = self.current.load();
+        let client = self.clients.latest();
         format!(
             "Client(project_id={:?}, environment={:?}, endpoint={:?}, secret=<redacted>)",
-            current.client.project_id(),
-            current.client.environment().as_str(),
-            current.client.endpoint()
+            client.project_id(),
+            client.environment().as_str(),
+            client.endpoint()
         )
     }
 }

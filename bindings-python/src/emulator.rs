@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use serde_json::Value;
 use sms_otp::host::runtime::runtime;
 use sms_otp_emulator::testing::{
-    json_from_host, EmulatorError, ErrorKind, Language, TestEmulator, METHODS,
+    json_from_host, EmulatorError, ErrorKind, Language, TestEmulator, METHODS, POSITIONAL,
 };
 
 use crate::args::to_value;
@@ -48,6 +48,13 @@ impl NativeEmulator {
     /// The methods of `call`.
     #[classattr]
     const METHODS: &'static [&'static str] = METHODS;
+
+    /// The arguments each method also takes by position.
+    #[classattr]
+    #[allow(non_snake_case)]
+    fn POSITIONAL() -> Vec<(&'static str, Vec<&'static str>)> {
+        POSITIONAL.iter().map(|(m, a)| (*m, a.to_vec())).collect()
+    }
 
     #[new]
     fn new(py: Python<'_>, options: &Bound<'_, PyAny>) -> PyResult<Self> {

@@ -39,13 +39,7 @@ fn run_cli(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
 /// `asynchronous`) the asyncio path, to prove a panic becomes `internal_error`, not an abort.
 #[pyfunction]
 fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<PyAny>> {
-    let work = async {
-        let message = String::from("deliberate panic for the test suite");
-        if !message.is_empty() {
-            std::panic::panic_any(message);
-        }
-        Err(sms_otp::Error::configuration("test", "unreachable"))
-    };
+    let work = sms_otp::host::panicking_call_for_tests();
     if asynchronous {
         future::spawn_for_asyncio(py, work).map(Bound::unbind)
     } else {

@@ -47,6 +47,16 @@ pub const METHODS: &[&str] = &[
     "stop",
 ];
 
+/// The arguments of [`METHODS`] a language may also pass by position, in order (Python's
+/// `emu.messages("+12025550162")`, `emu.advance_clock(61)`); the others are named only.
+pub const POSITIONAL: &[(&str, &[&str])] = &[
+    ("messages", &["phone_number"]),
+    ("next_message", &["phone_number", "timeout"]),
+    ("create_user", &["phone_number"]),
+    ("create_session", &["user_id"]),
+    ("advance_clock", &["seconds"]),
+];
+
 /// The language a binding serves: the spelling of names in messages and the unit of
 /// durations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

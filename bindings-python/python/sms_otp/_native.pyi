@@ -57,6 +57,7 @@ class NativeClient:
 @final
 class NativeEmulator:
     METHODS: List[str]
+    POSITIONAL: List[Tuple[str, List[str]]]
     def __new__(cls, options: Dict[str, Any]) -> NativeEmulator: ...
     @property
     def url(self) -> str: ...

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from types import TracebackType
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Callable, List, Optional, Sequence, Type
 
 from sms_otp import Client, _native
 
@@ -66,61 +66,9 @@ class Emulator:
         self.project_id: str = self._native.project_id
         self.secret: str = self._native.secret
 
-    def _call(self, method: str, /, **args: Any) -> Any:
-        return json.loads(self._native.call(method, args))
-
     def client(self, **options: Any) -> Client:
         """A `Client` bound to this emulator (options as for `Client`)."""
         return Client(self.project_id, self.secret, base_url=self.url, **options)
-
-    def messages(self, phone_number: Optional[str] = None) -> List[Dict[str, Any]]:
-        """Sent messages, oldest first (each with `code`, `status`, `text`, …)."""
-        return list(self._call("messages", phone_number=phone_number))
-
-    def next_message(
-        self, phone_number: Optional[str] = None, timeout: Optional[float] = None
-    ) -> Optional[Dict[str, Any]]:
-        """The first message sent after this call (long-poll, no sleeping), or None when none
-        came within `timeout` seconds (default 10, at most 600)."""
-        message: Optional[Dict[str, Any]] = self._call("next_message", phone_number=phone_number, timeout=timeout)
-        return message
-
-    def clear_messages(self) -> int:
-        """Empties the inbox; returns how many messages it held."""
-        return int(self._call("clear_messages"))
-
-    def create_user(self, phone_number: Optional[str] = None) -> Dict[str, Any]:
-        """A new user `{user_id, phone_number, phone_id}`, optionally owning `phone_number`."""
-        return dict(self._call("create_user", phone_number=phone_number))
-
-    def create_session(self, user_id: str) -> Dict[str, Any]:
-        """A new session `{session_id, user_id, session_token, session_jwt}` for a user."""
-        return dict(self._call("create_session", user_id=user_id))
-
-    def inject_fault(self, **spec: Any) -> Dict[str, Any]:
-        """Makes the next `times` matching sends fail: `kind`, `status`, `error_type`,
-        `retry_after`, `delay_ms`, `times`, `phone_number`. Returns the fault (`fault_id`, …)."""
-        return dict(self._call("inject_fault", **spec))
-
-    def faults(self) -> List[Dict[str, Any]]:
-        """Every fault, spent ones included, with `hits`."""
-        return list(self._call("faults"))
-
-    def clear_faults(self) -> int:
-        """Forgets every fault, armed or spent; returns how many there were."""
-        return int(self._call("clear_faults"))
-
-    def advance_clock(self, seconds: float) -> None:
-        """Moves the emulator's clock forward: expiry and rate-limit windows follow it."""
-        self._call("advance_clock", seconds=seconds)
-
-    def reset(self) -> None:
-        """Forgets everything: users, messages, faults, rate limits, clock."""
-        self._call("reset")
-
-    def stop(self) -> None:
-        """Stops listening and waits until every connection is closed. Safe to call twice."""
-        self._call("stop")
 
     def __enter__(self) -> "Emulator":
         return self
@@ -133,5 +81,26 @@ class Emulator:
     def __repr__(self) -> str:
         return f"Emulator(url={self.url!r}, project_id={self.project_id!r})"
 
+
+def _method(name: str, positional: Sequence[str]) -> Callable[..., Any]:
+    """`Emulator.<name>`: one of the emulator's testing calls, arguments by name (the first
+    ones also by position), its JSON result as Python data. testing.pyi has the signatures."""
+
+    def call(self: Emulator, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > len(positional):
+            raise TypeError(f"{name}() takes at most {len(positional)} positional arguments ({len(args)} given)")
+        for key, value in zip(positional, args):
+            if key in kwargs:
+                raise TypeError(f"{name}() got multiple values for argument {key!r}")
+            kwargs[key] = value
+        return json.loads(self._native.call(name, kwargs))
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+_POSITIONAL = dict(_native.NativeEmulator.POSITIONAL)
+for _name in _native.NativeEmulator.METHODS:
+    setattr(Emulator, _name, _method(_name, _POSITIONAL.get(_name, ())))
 
 __all__ = ["Emulator", "EmulatorError"]

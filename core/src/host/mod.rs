@@ -18,6 +18,7 @@
 
 mod call;
 mod error_details;
+mod per_process;
 mod read;
 mod responses;
 pub mod runtime;
@@ -30,6 +31,7 @@ use crate::{
 };
 pub use call::{Reply, Request};
 pub use error_details::error_details;
+pub use per_process::PerProcess;
 use read::{opt, python_only, req};
 pub use read::{read_one, Call, Field, FromHost, Kind, Reader, Spec, Take};
 pub use responses::{RESPONSES, SECRET_FIELDS};
@@ -444,6 +446,16 @@ pub async fn catch_panic<T>(
     work: impl std::future::Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
     crate::client::catch_panic(work).await
+}
+
+/// For the bindings' test suites: a call whose future panics when polled, to prove that a
+/// panic in a call becomes the core's `internal_error`, never an abort.
+pub async fn panicking_call_for_tests() -> Result<Reply, Error> {
+    let message = String::from("deliberate panic for the test suite");
+    if !message.is_empty() {
+        std::panic::panic_any(message);
+    }
+    Err(Error::internal("unreachable"))
 }
 
 /// Names another front end (`cli/0.1.0`) in the `User-Agent` instead of `rust/<rustc>`.
