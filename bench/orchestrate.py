@@ -1,5 +1,8 @@
 """Runs every benchmark client against one loopback server, interleaved over rounds, and
-writes BENCHMARKS.md (medians with min-max) and an SVG chart. Called by bench/run."""
+writes BENCHMARKS.md (medians with min-max) and an SVG chart. Called by bench/run.
+
+Two calls are measured: `send` (every client, every mode) and `authenticate` (every client,
+sequential and 64-way only); `--calls send,authenticate` (the default) picks them."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -20,37 +24,51 @@ ROOT = HERE.parent
 PY = sys.executable
 HAVE_TASKSET = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
 SERVER_CPU, CLIENT_CPU = "0", "1"
+CALLS = ("send", "authenticate")
+# (label, mode, call): a row of the report.
+Key = Tuple[str, str, str]
+Results = Dict[Key, Dict[str, List[float]]]
 
 
 def pinned(cpu: str, argv: List[str]) -> List[str]:
     return ["taskset", "-c", cpu, *argv] if HAVE_TASKSET else argv
 
 
-def clients(rust_bin: Path) -> List[Tuple[str, str, List[str]]]:
-    """(label, mode, argv without URL/SECONDS)."""
-    out: List[Tuple[str, str, List[str]]] = []
-    for mode in ("seq", "inflight64"):
-        out.append(("rust bare reqwest", mode, [str(rust_bin / "bench-rust"), "bare", mode]))
-        out.append(("rust sms-otp", mode, [str(rust_bin / "bench-rust"), "ours", mode]))
-        out.append(("rust official", mode, [str(rust_bin / "bench-rust"), "official", mode]))
-    for mode in ("seq", "asyncio64", "threads4"):
-        out.append(("python sms-otp", mode, [PY, str(HERE / "python" / "bench.py"), "ours", mode]))
-        out.append(("python official", mode, [PY, str(HERE / "python" / "bench.py"), "official", mode]))
+def clients(rust_bin: Path, calls: List[str]) -> List[Tuple[str, str, str, List[str]]]:
+    """(label, mode, call, argv without URL/SECONDS/CALL). `send` runs in every mode;
+    `authenticate` only sequentially and in each language's 64-way mode (not threads4), to
+    keep the run short."""
+
+    def modes(send: Tuple[str, ...], authenticate: Tuple[str, ...]) -> List[Tuple[str, str]]:
+        return [(call, mode) for call, ms in (("send", send), ("authenticate", authenticate)) if call in calls for mode in ms]
+
+    out: List[Tuple[str, str, str, List[str]]] = []
+    rust = str(rust_bin / "bench-rust")
+    for call, mode in modes(("seq", "inflight64"), ("seq", "inflight64")):
+        out.append(("rust bare reqwest", mode, call, [rust, "bare", mode]))
+        out.append(("rust sms-otp", mode, call, [rust, "ours", mode]))
+        out.append(("rust official", mode, call, [rust, "official", mode]))
+    py_bench = str(HERE / "python" / "bench.py")
+    for call, mode in modes(("seq", "asyncio64", "threads4"), ("seq", "asyncio64")):
+        out.append(("python sms-otp", mode, call, [PY, py_bench, "ours", mode]))
+        out.append(("python official", mode, call, [PY, py_bench, "official", mode]))
     node_bench = HERE / "node" / "bench.js"
     if node_bench.exists() and (ROOT / "bindings-node" / "package.json").exists():
-        for mode in ("seq", "inflight64"):
-            out.append(("node sms-otp", mode, ["node", str(node_bench), "ours", mode]))
-            out.append(("node official", mode, ["node", str(node_bench), "official", mode]))
+        for call, mode in modes(("seq", "inflight64"), ("seq", "inflight64")):
+            out.append(("node sms-otp", mode, call, ["node", str(node_bench), "ours", mode]))
+            out.append(("node official", mode, call, ["node", str(node_bench), "official", mode]))
     return out
 
 
 def run_json(argv: List[str]) -> Optional[Dict[str, float]]:
+    """The numbers of the client's last JSON line (text fields such as `call` dropped)."""
     result = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     lines = [l for l in result.stdout.splitlines() if l.startswith("{")]
     if result.returncode != 0 or not lines:
         print(f"  FAILED {' '.join(argv)}: {result.stderr[-500:]}", file=sys.stderr)
         return None
-    return json.loads(lines[-1])
+    data = json.loads(lines[-1])
+    return {k: float(v) for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def startup(rounds: int) -> Dict[str, Dict[str, List[float]]]:
@@ -85,20 +103,24 @@ def fmt(values: List[float], digits: int = 0) -> str:
     return f"{med:,.{digits}f} ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
 
 
-def med(results: Dict[Tuple[str, str], Dict[str, List[float]]], label: str, mode: str, key: str = "throughput") -> float:
-    values = results.get((label, mode), {}).get(key, [])
+def med(results: Results, label: str, mode: str, key: str = "throughput", call: str = "send") -> float:
+    values = results.get((label, mode, call), {}).get(key, [])
     return statistics.median(values) if values else float("nan")
 
 
-def chart(results: Dict[Tuple[str, str], Dict[str, List[float]]], path: Path) -> None:
-    rows = [(f"{label} · {mode}", med(results, label, mode)) for (label, mode) in results]
+def chart(results: Results, order: List[Key], path: Path) -> None:
+    """One bar per row, in the order of the clients (send rows, then authenticate rows)."""
+    keys = [k for k in order if k[2] == "send"] + [k for k in order if k[2] != "send"]
+    rows = [(f"{label} · {mode}" + ("" if call == "send" else f" · {call}"), med(results, label, mode, call=call)) for (label, mode, call) in keys]
     rows = [r for r in rows if r[1] == r[1]]
-    width, bar_h, left = 900, 22, 260
+    only_send = all(call == "send" for _, _, call in keys)
+    title = "Sends per second (median), higher is better" if only_send else "Calls per second (median), higher is better: send, and authenticate where marked"
+    width, bar_h, left = 900, 22, 260 if only_send else 340
     top = max(v for _, v in rows) if rows else 1
     height = 40 + bar_h * len(rows)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-        f'<text x="10" y="20" font-size="14" font-weight="bold">Sends per second (median), higher is better</text>',
+        f'<text x="10" y="20" font-size="14" font-weight="bold">{title}</text>',
     ]
     for i, (name, value) in enumerate(rows):
         y = 30 + i * bar_h
@@ -172,23 +194,33 @@ def main() -> None:
     ap.add_argument("--wheel-dir", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--chart", type=Path, required=True)
+    ap.add_argument("--calls", default=",".join(CALLS), help="which calls to measure, comma-separated: send,authenticate (default both)")
     args = ap.parse_args()
+    calls = [c.strip() for c in args.calls.split(",") if c.strip()]
+    if not calls or any(c not in CALLS for c in calls):
+        ap.error(f"--calls: a comma-separated subset of {','.join(CALLS)}, got {args.calls!r}")
 
     server = subprocess.Popen(pinned(SERVER_CPU, [str(args.rust_bin / "bench-server")]), stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
-    results: Dict[Tuple[str, str], Dict[str, List[float]]] = {}
+    results: Results = {}
+    todo = clients(args.rust_bin, calls)
+    order: List[Key] = [(label, mode, call) for label, mode, call, _ in todo]
     try:
-        todo = clients(args.rust_bin)
+        # The size of each answer, for the report (both are fixed for the server's lifetime).
+        body_bytes = {
+            call: len(urllib.request.urlopen(urllib.request.Request(url + path, data=b"{}", method="POST"), timeout=10).read())
+            for call, path in (("send", "/v1/otps/sms/send"), ("authenticate", "/v1/otps/authenticate"))
+        }
         for round_no in range(args.rounds):
             print(f"round {round_no + 1}/{args.rounds}", flush=True)
             # Rotate the order every round so no client always runs first or last.
             shift = round_no % len(todo)
-            for label, mode, argv in todo[shift:] + todo[:shift]:
-                data = run_json(pinned(CLIENT_CPU, [*argv, url, str(args.seconds)]))
+            for label, mode, call, argv in todo[shift:] + todo[:shift]:
+                data = run_json(pinned(CLIENT_CPU, [*argv, url, str(args.seconds), call]))
                 if data:
                     for key, value in data.items():
-                        results.setdefault((label, mode), {}).setdefault(key, []).append(float(value))
+                        results.setdefault((label, mode, call), {}).setdefault(key, []).append(value)
         start = startup(args.rounds)
     finally:
         server.kill()
@@ -197,7 +229,7 @@ def main() -> None:
     sizes = {p.name: p.stat().st_size for p in args.wheel_dir.iterdir() if p.is_file()}
 
     ratio = lambda a, b: a / b if b else float("nan")  # noqa: E731
-    checks = [
+    send_checks = [
         ("Python blocking vs official Python", ratio(med(results, "python sms-otp", "seq"), med(results, "python official", "seq")), "≥ 8×"),
         ("Python blocking vs bare reqwest (Rust, seq)", ratio(med(results, "python sms-otp", "seq"), med(results, "rust bare reqwest", "seq")), "≥ 0.8×"),
         ("Python asyncio 64-way vs official", ratio(med(results, "python sms-otp", "asyncio64"), med(results, "python official", "asyncio64")), "≥ 5×"),
@@ -212,35 +244,69 @@ def main() -> None:
         for mode in modes:
             base = "seq" if mode == "seq" else "inflight64"
             cpu_checks.append((f"{lang} CPU per send ({mode}) vs bare reqwest", ratio(med(results, ours, mode, "cpu_us_per_send"), med(results, "rust bare reqwest", base, "cpu_us_per_send")), "≤ 2×"))
+    # Authenticate has no goals of its own: the same ratios as for send, against send's goals.
+    A = "authenticate"
+    auth_checks = [
+        ("Python blocking vs official Python · authenticate", ratio(med(results, "python sms-otp", "seq", call=A), med(results, "python official", "seq", call=A)), "≥ 8×"),
+        ("Python blocking vs bare reqwest (Rust, seq) · authenticate", ratio(med(results, "python sms-otp", "seq", call=A), med(results, "rust bare reqwest", "seq", call=A)), "≥ 0.8×"),
+        ("Python asyncio 64-way vs official · authenticate", ratio(med(results, "python sms-otp", "asyncio64", call=A), med(results, "python official", "asyncio64", call=A)), "≥ 5×"),
+        ("Rust sms-otp vs official crate (seq) · authenticate", ratio(med(results, "rust sms-otp", "seq", call=A), med(results, "rust official", "seq", call=A)), "≥ 1.0×"),
+        ("Rust sms-otp vs official crate (64 in flight) · authenticate", ratio(med(results, "rust sms-otp", "inflight64", call=A), med(results, "rust official", "inflight64", call=A)), "≥ 1.0×"),
+        ("Node 64-way vs official Node · authenticate", ratio(med(results, "node sms-otp", "inflight64", call=A), med(results, "node official", "inflight64", call=A)), "≥ 8×"),
+        ("Node 64-way vs bare reqwest (Rust, 64 in flight) · authenticate", ratio(med(results, "node sms-otp", "inflight64", call=A), med(results, "rust bare reqwest", "inflight64", call=A)), "≥ 0.7×"),
+    ]
+    for lang, ours, modes in (("Python", "python sms-otp", ("seq",)), ("Rust", "rust sms-otp", ("seq", "inflight64")), ("Node", "node sms-otp", ("seq", "inflight64"))):
+        for mode in modes:
+            base = "seq" if mode == "seq" else "inflight64"
+            auth_checks.append((f"{lang} CPU per authenticate ({mode}) vs bare reqwest", ratio(med(results, ours, mode, "cpu_us_per_send", A), med(results, "rust bare reqwest", base, "cpu_us_per_send", A)), "≤ 2×"))
+    checks = (send_checks + cpu_checks if "send" in calls else []) + (auth_checks if A in calls else [])
 
     lines = [
         "# Benchmarks",
         "",
-        f"Generated by `bench/run` (rounds={args.rounds}, {args.seconds:g} s per run) on {time.strftime('%Y-%m-%d')}.",
+        f"Generated by `bench/run` (rounds={args.rounds}, {args.seconds:g} s per run, calls: {', '.join(calls)}) on {time.strftime('%Y-%m-%d')}.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}.",
-        f"Server: `bench-server` (a minimal single-threaded hyper server answering the documented 200 body; the emulator keeps an inbox and rate limits, which is work we do not want to measure) pinned to CPU {SERVER_CPU}; each client process pinned to CPU {CLIENT_CPU}" + ("" if HAVE_TASKSET else " (taskset unavailable: not pinned)") + ".",
+        f"Server: `bench-server` (a minimal single-threaded hyper server answering the documented 200 bodies of send ({body_bytes['send']:,} bytes) and authenticate ({body_bytes['authenticate']:,} bytes: a user and a session), built once at start; the emulator keeps an inbox and rate limits, which is work we do not want to measure) pinned to CPU {SERVER_CPU}; each client process pinned to CPU {CLIENT_CPU}" + ("" if HAVE_TASKSET else " (taskset unavailable: not pinned)") + ".",
         "All clients run interleaved in every round; figures are medians with min–max over rounds. The machine is shared and noisy: compare ratios taken in the same run, not absolute numbers across runs.",
         "",
         "![throughput](bench/chart.svg)",
-        "",
-        "## Throughput and cost per send",
-        "",
-        "| client | mode | sends/s | client CPU µs/send | p50 µs | p99 µs |",
-        "|---|---|---|---|---|---|",
     ]
-    for (label, mode), data in results.items():
-        lines.append(f"| {label} | {mode} | {fmt(data.get('throughput', []))} | {fmt(data.get('cpu_us_per_send', []), 1)} | {fmt(data.get('p50_us', []))} | {fmt(data.get('p99_us', []))} |")
+
+    def table(call: str, header: str) -> List[str]:
+        rows = [header, "|---|---|---|---|---|---|"]
+        for label, mode, c in order:
+            got = results.get((label, mode, c))
+            if c == call and got:
+                rows.append(f"| {label} | {mode} | {fmt(got.get('throughput', []))} | {fmt(got.get('cpu_us_per_send', []), 1)} | {fmt(got.get('p50_us', []))} | {fmt(got.get('p99_us', []))} |")
+        return rows
+
+    if "send" in calls:
+        lines += ["", "## Throughput and cost per send", ""]
+        lines += table("send", "| client | mode | sends/s | client CPU µs/send | p50 µs | p99 µs |")
+    if "authenticate" in calls:
+        lines += [
+            "",
+            "## Throughput and cost per authenticate",
+            "",
+            "`otps.authenticate` with a test `method_id`, a six-digit code and `session_duration_minutes` 60"
+            " (the answer: a user and a session), sequentially and in each language's 64-way mode.",
+            "",
+        ]
+        lines += table("authenticate", "| client | mode | calls/s | client CPU µs/call | p50 µs | p99 µs |")
     lines += ["", "## Start-up", "", "| package | import/require ms | whole process ms | RSS MB |", "|---|---|---|---|"]
-    for label, data in start.items():
-        key = "import_ms" if "import_ms" in data else "require_ms"
-        lines.append(f"| {label} | {fmt(data.get(key, []), 1)} | {fmt(data.get('process_ms', []), 1)} | {fmt(data.get('rss_mb', []), 1)} |")
+    for label, probe in start.items():
+        key = "import_ms" if "import_ms" in probe else "require_ms"
+        lines.append(f"| {label} | {fmt(probe.get(key, []), 1)} | {fmt(probe.get('process_ms', []), 1)} | {fmt(probe.get('rss_mb', []), 1)} |")
     lines += ["", "## Package sizes", "", "The release artefacts of `tests/packaging/build-dist` (this machine's: linux x86_64), as published.", "", "| file | bytes |", "|---|---|"]
     lines += [f"| {name} | {size:,} |" for name, size in sorted(sizes.items())]
-    lines += ["", "## Targets (ratios from this run)", "", "| target | measured | goal |", "|---|---|---|"]
-    lines += [f"| {name} | {value:.2f}× | {goal} |" for name, value, goal in checks + cpu_checks]
+    lines += ["", "## Targets (ratios from this run)", ""]
+    if "authenticate" in calls:
+        lines += ["Authenticate has no goals of its own: the rows marked · authenticate are send's ratios computed for authenticate, next to send's goals.", ""]
+    lines += ["| target | measured | goal |", "|---|---|---|"]
+    lines += [f"| {name} | {value:.2f}× | {goal} |" for name, value, goal in checks]
     lines += ["", NOTES]
     args.out.write_text("\n".join(lines) + "\n")
-    chart(results, HERE / args.chart)
+    chart(results, order, HERE / args.chart)
     print(f"wrote {args.out} and {HERE / args.chart}")
 
 

@@ -1,7 +1,8 @@
-"""Python clients under load: `python bench.py CLIENT MODE URL SECONDS`
+"""Python clients under load: `python bench.py CLIENT MODE URL SECONDS [CALL]`
 CLIENT: `ours` (sms_otp) or `official` (stytch 15.3.0). MODE: `seq`, `asyncio64`, `threads4`,
 or `import` (time and RSS of importing the package, in this fresh process).
-Prints one JSON line."""
+CALL: `send` (the default: `otps.sms.send`) or `authenticate` (`otps.authenticate` with a code
+and a 60-minute session). Prints one JSON line (`sends` and `cpu_us_per_send` count calls)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import resource
 import sys
 import threading
 import time
-from typing import Any, Callable, List
+from typing import Any, Awaitable, Callable, List, Tuple
 
 PID = "project-test-00000000-0000-0000-0000-000000000000"
 SECRET = "secret-test-emulator"
 PHONE = "+12025550162"
+# A valid test method id (the phone_id bench-server's send body returns); ours validates it.
+METHOD_ID = "phone-number-test-ff2ce89c-e11c-4330-9a5e-69ebb3c595a6"
+CODE = "123456"
+SESSION_MINUTES = 60
 
 
 def rss_mb() -> float:
@@ -52,7 +57,23 @@ def make_client(client: str, url: str) -> Any:
     return stytch.Client(PID, SECRET, environment=url + "/", suppress_warnings=True)
 
 
-def report(latencies: List[float], wall: float, cpu_used: float, failures: int) -> None:
+def calls(client: Any, call: str) -> Tuple[Callable[[], Any], Callable[[], Awaitable[Any]]]:
+    """The blocking and the asyncio form of one call, with the same arguments for both clients."""
+    # Spelt out per call, attribute look-ups included, as an application writes it.
+    if call == "send":
+        return (
+            lambda: client.otps.sms.send(phone_number=PHONE),
+            lambda: client.otps.sms.send_async(phone_number=PHONE),
+        )
+    if call == "authenticate":
+        return (
+            lambda: client.otps.authenticate(method_id=METHOD_ID, code=CODE, session_duration_minutes=SESSION_MINUTES),
+            lambda: client.otps.authenticate_async(method_id=METHOD_ID, code=CODE, session_duration_minutes=SESSION_MINUTES),
+        )
+    raise SystemExit(f"unknown call {call}")
+
+
+def report(latencies: List[float], wall: float, cpu_used: float, failures: int, call: str) -> None:
     latencies.sort()
     n = len(latencies)
     pick = lambda p: latencies[min(int(n * p), n - 1)] * 1e6 if n else 0.0  # noqa: E731
@@ -67,12 +88,13 @@ def report(latencies: List[float], wall: float, cpu_used: float, failures: int) 
                 "p50_us": pick(0.50),
                 "p99_us": pick(0.99),
                 "rss_mb": rss_mb(),
+                "call": call,
             }
         )
     )
 
 
-def run_blocking(send: Callable[[], Any], seconds: float, threads: int) -> None:
+def run_blocking(send: Callable[[], Any], seconds: float, threads: int, call: str) -> None:
     latencies: List[float] = []
     failures = [0]
     lock = threading.Lock()
@@ -97,10 +119,10 @@ def run_blocking(send: Callable[[], Any], seconds: float, threads: int) -> None:
         w.start()
     for w in workers:
         w.join()
-    report(latencies, time.perf_counter() - t0, cpu() - c0, failures[0])
+    report(latencies, time.perf_counter() - t0, cpu() - c0, failures[0], call)
 
 
-def run_asyncio(client: Any, seconds: float, concurrency: int) -> None:
+def run_asyncio(send_async: Callable[[], Awaitable[Any]], seconds: float, concurrency: int, call: str) -> None:
     import asyncio
 
     async def main() -> None:
@@ -113,16 +135,16 @@ def run_asyncio(client: Any, seconds: float, concurrency: int) -> None:
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 try:
-                    await client.otps.sms.send_async(phone_number=PHONE)
+                    await send_async()
                 except Exception:  # noqa: BLE001
                     failures += 1
                 latencies.append(time.perf_counter() - started)
 
         for _ in range(100):  # warm-up inside the loop (the official client opens its session here)
-            await client.otps.sms.send_async(phone_number=PHONE)
+            await send_async()
         c0, t0 = cpu(), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        report(latencies, time.perf_counter() - t0, cpu() - c0, failures)
+        report(latencies, time.perf_counter() - t0, cpu() - c0, failures, call)
 
     asyncio.run(main())
 
@@ -133,14 +155,14 @@ def main() -> None:
         measure_import(client_kind)
         return
     url, seconds = sys.argv[3], float(sys.argv[4])
-    client = make_client(client_kind, url)
+    call = sys.argv[5] if len(sys.argv) > 5 else "send"
+    send, send_async = calls(make_client(client_kind, url), call)
     if mode == "asyncio64":
-        run_asyncio(client, seconds, 64)
+        run_asyncio(send_async, seconds, 64, call)
         return
-    send = lambda: client.otps.sms.send(phone_number=PHONE)  # noqa: E731
     for _ in range(100):
         send()
-    run_blocking(send, seconds, 4 if mode == "threads4" else 1)
+    run_blocking(send, seconds, 4 if mode == "threads4" else 1, call)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
-//! Rust clients under load: `bench-rust CLIENT MODE URL SECONDS`
+//! Rust clients under load: `bench-rust CLIENT MODE URL SECONDS [CALL]`
 //! CLIENT: `bare` (a bare reqwest loop, the ceiling), `ours` (sms_otp), `official` (stytch 11.1.0).
-//! MODE: `seq` (one at a time) or `inflight64` (64 concurrent sends on one client).
-//! Prints one JSON line: sends, seconds, throughput, client CPU µs per send, p50/p99 µs.
+//! MODE: `seq` (one at a time) or `inflight64` (64 concurrent calls on one client).
+//! CALL: `send` (the default: `POST /v1/otps/sms/send`) or `authenticate`
+//! (`POST /v1/otps/authenticate` with a code and a 60-minute session).
+//! Prints one JSON line: calls (`sends`), seconds, throughput, client CPU µs per call
+//! (`cpu_us_per_send`), p50/p99 µs, and the call.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,6 +14,10 @@ use tokio::sync::Mutex;
 const PHONE: &str = "+12025550162";
 const PID: &str = "project-test-00000000-0000-0000-0000-000000000000";
 const SECRET: &str = "secret-test-emulator";
+/// A valid test `method_id` (the `phone_id` bench-server's send body returns).
+const METHOD_ID: &str = "phone-number-test-ff2ce89c-e11c-4330-9a5e-69ebb3c595a6";
+const CODE: &str = "123456";
+const SESSION_MINUTES: i32 = 60;
 
 type Sender = Arc<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync>;
 
@@ -25,7 +32,12 @@ fn cpu_seconds() -> f64 {
     t(usage.ru_utime) + t(usage.ru_stime)
 }
 
-fn sender(client: &str, url: &str) -> Sender {
+fn sender(client: &str, call: &str, url: &str) -> Sender {
+    let authenticate = match call {
+        "send" => false,
+        "authenticate" => true,
+        other => panic!("unknown call {other}"),
+    };
     match client {
         "bare" => {
             let http = reqwest::Client::builder()
@@ -38,15 +50,22 @@ fn sender(client: &str, url: &str) -> Sender {
                 )
                 .build()
                 .expect("reqwest client");
-            let url = format!("{url}/v1/otps/sms/send");
+            let (url, body) = if authenticate {
+                (
+                    format!("{url}/v1/otps/authenticate"),
+                    format!(r#"{{"method_id":"{METHOD_ID}","code":"{CODE}","session_duration_minutes":{SESSION_MINUTES}}}"#),
+                )
+            } else {
+                (format!("{url}/v1/otps/sms/send"), format!(r#"{{"phone_number":"{PHONE}"}}"#))
+            };
             Arc::new(move || {
-                let (http, url) = (http.clone(), url.clone());
+                let (http, url, body) = (http.clone(), url.clone(), body.clone());
                 Box::pin(async move {
                     let Ok(resp) = http
                         .post(url)
                         .basic_auth(PID, Some(SECRET))
                         .header("content-type", "application/json")
-                        .body(format!(r#"{{"phone_number":"{PHONE}"}}"#))
+                        .body(body)
                         .send()
                         .await
                     else {
@@ -60,6 +79,23 @@ fn sender(client: &str, url: &str) -> Sender {
         }
         "ours" => {
             let client = sms_otp::Client::builder(PID, SECRET).base_url(url).build().expect("client");
+            if authenticate {
+                return Arc::new(move || {
+                    let client = client.clone();
+                    Box::pin(async move {
+                        client
+                            .otps
+                            .authenticate(sms_otp::AuthenticateRequest {
+                                method_id: METHOD_ID.into(),
+                                code: CODE.into(),
+                                session_duration_minutes: Some(SESSION_MINUTES),
+                                ..Default::default()
+                            })
+                            .await
+                            .is_ok()
+                    })
+                });
+            }
             Arc::new(move || {
                 let client = client.clone();
                 Box::pin(async move {
@@ -82,6 +118,23 @@ fn sender(client: &str, url: &str) -> Sender {
             .expect("official http client");
             let client = stytch::consumer::client::Client::new_with_http_client(http.clone(), http);
             let client = Arc::new(client);
+            if authenticate {
+                return Arc::new(move || {
+                    let client = client.clone();
+                    Box::pin(async move {
+                        client
+                            .otps
+                            .authenticate(stytch::consumer::otp::AuthenticateRequest {
+                                method_id: METHOD_ID.into(),
+                                code: CODE.into(),
+                                session_duration_minutes: Some(SESSION_MINUTES),
+                                ..Default::default()
+                            })
+                            .await
+                            .is_ok()
+                    })
+                });
+            }
             Arc::new(move || {
                 let client = client.clone();
                 Box::pin(async move {
@@ -100,14 +153,18 @@ fn sender(client: &str, url: &str) -> Sender {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let [_, client, mode, url, seconds] = args.as_slice() else {
-        eprintln!("usage: bench-rust bare|ours|official seq|inflight64 URL SECONDS");
-        std::process::exit(2);
+    let (client, mode, url, seconds, call) = match args.as_slice() {
+        [_, client, mode, url, seconds] => (client, mode, url, seconds, "send"),
+        [_, client, mode, url, seconds, call] => (client, mode, url, seconds, call.as_str()),
+        _ => {
+            eprintln!("usage: bench-rust bare|ours|official seq|inflight64 URL SECONDS [send|authenticate]");
+            std::process::exit(2);
+        }
     };
     let duration = Duration::from_secs_f64(seconds.parse().expect("seconds"));
     let concurrency = if mode == "inflight64" { 64 } else { 1 };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let send = sender(client, url);
+    let send = sender(client, call, url);
     let latencies = Arc::new(Mutex::new(Vec::<u32>::new()));
     // Warm up: connections, TLS-free pool, lazy statics.
     rt.block_on(async {
@@ -153,7 +210,7 @@ fn main() {
             "sends": n, "failures": failures, "seconds": wall,
             "throughput": n as f64 / wall,
             "cpu_us_per_send": cpu * 1e6 / n.max(1) as f64,
-            "p50_us": pct(0.50), "p99_us": pct(0.99),
+            "p50_us": pct(0.50), "p99_us": pct(0.99), "call": call,
         })
     );
 }
