@@ -5,6 +5,9 @@
 use std::str::FromStr;
 use std::sync::OnceLock;
 
+use phonenumber::metadata::Database;
+
+use crate::phone_metadata::{self, Loader};
 use crate::Error;
 
 /// The region `normalize_phone_number` assumes in every surface when none is given.
@@ -112,8 +115,14 @@ pub fn validate_phone_number(phone_number: &str) -> Result<&str, Error> {
 /// international prefix, a national trunk prefix such as the `0` of `020`, an extension): an
 /// input it cannot read that way is refused rather than turned into another number.
 pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String, Error> {
+    normalize_with(&phone_metadata::LOADER, text, default_region)
+}
+
+/// `normalize_phone_number` with the metadata of `loader`: the default region's calling code
+/// to read the number, then the number's code (and Norway's for the literal reading) to
+/// check the reading. Nothing else of libphonenumber's metadata is read (`phone_metadata`).
+fn normalize_with(loader: &Loader, text: &str, default_region: &str) -> Result<String, Error> {
     use phonenumber::country::Source;
-    use phonenumber::metadata::DATABASE;
 
     let region =
         phonenumber::country::Id::from_str(&default_region.to_ascii_uppercase()).map_err(|_| {
@@ -139,10 +148,21 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
             ),
         )
     };
-    let first = phonenumber::parse(Some(region), text).map_err(|_| unreadable())?;
+    let region_code = phone_metadata::region_code(region.as_ref());
+    let loaded = loader.with(region_code.as_slice())?;
+    let first =
+        phonenumber::parse_with(&loaded.database, Some(region), text).map_err(|_| unreadable())?;
     let code = first.code().value();
     let source = first.code().source();
-    let region_code = DATABASE.by_id(region.as_ref()).map(|m| m.country_code());
+    // The reading is checked against the number's own metadata.
+    let literal_region = phonenumber::country::Id::NO;
+    let mut needed = vec![code];
+    needed.extend(region_code);
+    if matches!(source, Source::Plus | Source::Idd) {
+        needed.extend(phone_metadata::region_code(literal_region.as_ref()));
+    }
+    let loaded = loader.with(&needed)?;
+    let database = &loaded.database;
     // phonenumber 0.3 strips the *default region's* national prefix from a number written
     // with another country code ("+86 131 2345 6789" with region US lost the "1" of "131"),
     // and sometimes a trunk prefix twice ("+7 800 555 35 35" lost its "8"). So a number
@@ -151,7 +171,7 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
     // it accounts for every digit typed.
     let international = match source {
         Source::Plus => Some(text.to_owned()),
-        Source::Idd => idd_to_plus(text, region.as_ref()),
+        Source::Idd => idd_to_plus(database, text, region.as_ref()),
         Source::Number | Source::Default => None,
     };
     let mut readings = Vec::with_capacity(3);
@@ -160,14 +180,14 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
         .filter(|_| region_code != Some(code))
     {
         readings.extend(
-            phonenumber::parse(None, international)
+            phonenumber::parse_with(database, None, international)
                 .ok()
                 .map(|p| (p, false)),
         );
     }
     readings.push((first, false));
     if let Some(international) = &international {
-        let literal = phonenumber::parse(Some(phonenumber::country::Id::NO), international);
+        let literal = phonenumber::parse_with(database, Some(literal_region), international);
         readings.extend(literal.ok().map(|p| (p, true)));
     }
     let mut refusal = None;
@@ -175,10 +195,21 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
         if parsed.code().value() != code {
             continue;
         }
-        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        let e164 = parsed
+            .format_with(database)
+            .mode(phonenumber::Mode::E164)
+            .to_string();
         if let Err(e) = validate_phone_number(&e164) {
             refusal.get_or_insert(e);
-        } else if keeps_typed_digits(text, &e164, &parsed, source, region.as_ref(), literal) {
+        } else if keeps_typed_digits(
+            database,
+            text,
+            &e164,
+            &parsed,
+            source,
+            region.as_ref(),
+            literal,
+        ) {
             return Ok(e164);
         }
     }
@@ -244,12 +275,12 @@ fn typed_digits(text: &str, letters: bool) -> Option<String> {
 
 /// `text` with the international prefix of `region` (`011` from the US, `00` from most
 /// countries) replaced by `+`; `None` unless `text` is digits and punctuation only.
-fn idd_to_plus(text: &str, region: &str) -> Option<String> {
+fn idd_to_plus(database: &Database, text: &str, region: &str) -> Option<String> {
     if text.chars().any(char::is_alphabetic) {
         return None;
     }
     let digits = typed_digits(text, false)?;
-    let idd = phonenumber::metadata::DATABASE
+    let idd = database
         .by_id(region)?
         .international_prefix()?
         .find(&digits)
@@ -264,6 +295,7 @@ fn idd_to_plus(text: &str, region: &str) -> Option<String> {
 /// belong to the number (it strips a trunk prefix twice, or the wrong country's), so a
 /// dropped trunk prefix also needs a valid result that could not have kept it.
 fn keeps_typed_digits(
+    database: &Database,
     text: &str,
     e164: &str,
     parsed: &phonenumber::PhoneNumber,
@@ -273,9 +305,7 @@ fn keeps_typed_digits(
 ) -> bool {
     use phonenumber::country::Source;
     let code = parsed.code().value();
-    let regions = phonenumber::metadata::DATABASE
-        .by_code(&code)
-        .unwrap_or_default();
+    let regions = database.by_code(&code).unwrap_or_default();
     let code = code.to_string();
     let Some(national) = e164.strip_prefix('+').and_then(|d| d.strip_prefix(&*code)) else {
         return false;
@@ -300,13 +330,13 @@ fn keeps_typed_digits(
     let trunk_ok = |trunk: &str| {
         trunk.is_empty()
             || (is_trunk(trunk)
-                && parsed.is_valid()
+                && parsed.is_valid_with(database)
                 && !could_be_national(&format!("{trunk}{national}")))
     };
     // A literal reading keeps a written trunk prefix ("+44 (0)20…" as +44020…): trust it
     // only for a valid number or one that does not start with a trunk prefix.
     if literal
-        && !parsed.is_valid()
+        && !parsed.is_valid_with(database)
         && regions
             .iter()
             .any(|m| m.national_prefix().is_some_and(|p| national.starts_with(p)))
@@ -333,13 +363,13 @@ fn keeps_typed_digits(
             // national number ("250 123 456" is a number of Rwanda, +250).
             Source::Number => {
                 lead.strip_prefix(&*code).is_some_and(trunk_ok)
-                    && parsed.is_valid()
+                    && parsed.is_valid_with(database)
                     && !could_be_national(&format!("{lead}{national}"))
             }
             // The default region's international prefix (`011` from the US), the country
             // code, maybe a trunk prefix.
             Source::Idd => {
-                let idd = phonenumber::metadata::DATABASE
+                let idd = database
                     .by_id(region)
                     .and_then(|m| m.international_prefix());
                 lead.match_indices(&*code).any(|(at, _)| {
