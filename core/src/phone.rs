@@ -195,10 +195,10 @@ fn normalize_with(loader: &Loader, text: &str, default_region: &str) -> Result<S
         if parsed.code().value() != code {
             continue;
         }
-        let e164 = parsed
-            .format_with(database)
-            .mode(phonenumber::Mode::E164)
-            .to_string();
+        // E.164 is `+`, the code and the national number (its leading zeros kept), as
+        // phonenumber's E164 mode writes it; its formatter is not used because it builds the
+        // crate's whole database on every first use (`unwrap_or(&DATABASE)` is eager).
+        let e164 = format!("+{}{}", parsed.code().value(), parsed.national());
         if let Err(e) = validate_phone_number(&e164) {
             refusal.get_or_insert(e);
         } else if keeps_typed_digits(
@@ -492,6 +492,74 @@ mod tests {
                 "{text} in {region}"
             );
         }
+    }
+
+    /// A reading made with only the metadata of the codes it needs (every other code a stub)
+    /// is the reading made with all of it: for every input of the libphonenumber reference
+    /// table (every region's example numbers in national, international and E.164 form, read
+    /// with their own region, US and GB, and the hand-picked cases), and every region's example
+    /// numbers written with `+` and with the international prefix, read with regions whose
+    /// metadata the reading would not otherwise load (NO, the literal reading's, among them).
+    /// Each input starts from a loader that had loaded only what an input with the same
+    /// region calling code and number calling code needs.
+    #[test]
+    fn per_code_metadata_reads_as_the_whole_metadata() {
+        use std::collections::HashMap;
+        let whole = Loader::new();
+        let all = whole.with(&phone_metadata::all_codes()).expect("load all");
+        let mut inputs: Vec<(String, String)> =
+            include_str!("../tests/data/normalize-libphonenumber.tsv")
+                .lines()
+                .filter_map(|line| {
+                    let mut cols = line.split('\t');
+                    Some((cols.next()?.to_owned(), cols.next()?.to_owned()))
+                })
+                .collect();
+        for code in phone_metadata::all_codes() {
+            let regions = all.database.by_code(&code).unwrap_or_default();
+            let examples = regions.iter().flat_map(|m| {
+                let d = m.descriptors();
+                [d.mobile(), d.fixed_line(), d.toll_free()]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| d.example())
+            });
+            for example in examples.take(1) {
+                for region in ["NO", "RU", "AR"] {
+                    inputs.push((format!("+{code} {example}"), region.to_owned()));
+                }
+                inputs.push((format!("011 {code} {example}"), "US".to_owned()));
+                inputs.push((format!("00{code}{example}"), "FR".to_owned()));
+            }
+        }
+        let mut loaders: HashMap<(Option<u16>, Option<u16>), Loader> = HashMap::new();
+        let (mut checked, mut read) = (0, 0);
+        for (text, region) in &inputs {
+            let expected = normalize_with(&whole, text, region).map_err(|e| e.to_string());
+            let code = phonenumber::country::Id::from_str(region)
+                .ok()
+                .and_then(|id| phonenumber::parse_with(&all.database, Some(id), text).ok())
+                .map(|p| p.code().value());
+            let region_code = phone_metadata::region_code(&region.to_ascii_uppercase());
+            let loader = loaders
+                .entry((region_code, code))
+                .or_insert_with(Loader::new);
+            let got = normalize_with(loader, text, region);
+            let loaded = loader.with(&[]).expect("loaded");
+            assert!(
+                loaded.codes().len() <= 3,
+                "{text:?} in {region}: {:?}",
+                loaded.codes()
+            );
+            let got = got.map_err(|e| e.to_string());
+            assert_eq!(got, expected, "{text:?} in {region}");
+            checked += 1;
+            read += usize::from(expected.is_ok());
+        }
+        assert!(
+            checked > 4400 && read > 4000,
+            "{checked} inputs, {read} read"
+        );
     }
 
     #[test]

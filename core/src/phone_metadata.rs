@@ -47,6 +47,12 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
+    /// The codes whose metadata is complete here, ascending.
+    #[cfg(test)]
+    pub(crate) fn codes(&self) -> &[u16] {
+        &self.full
+    }
+
     /// Whether `code`'s metadata is complete here.
     pub(crate) fn has(&self, code: u16) -> bool {
         self.full.binary_search(&code).is_ok()
@@ -101,6 +107,12 @@ impl Loader {
         }
         Ok(loaded)
     }
+}
+
+/// Every assigned calling code, ascending.
+#[cfg(test)]
+pub(crate) fn all_codes() -> Vec<u16> {
+    CODES.iter().map(|c| c.code).collect()
 }
 
 fn is_code(code: u16) -> bool {
