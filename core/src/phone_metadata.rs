@@ -11,14 +11,15 @@
 //! exists, which the stub answers as the full entry would. `phone::tests` compares readings
 //! made this way with readings made with the crate's whole database.
 //!
-//! A database is immutable: needing another code builds a new one (the codes loaded so far
-//! plus the new one) outside any lock, then swaps it in. Past `LOAD_ALL_ABOVE` codes a process
-//! loads every code at once, which bounds the rebuilds of a process that reads numbers of many
-//! countries. No lock is held while building, so a `fork` taken by another thread meanwhile
-//! cannot leave the child waiting for a build that will never finish.
+//! Each code read gets a database of its own (the code and Norway's in full, every other code
+//! a stub), built once, outside any lock, then kept. Reading a number takes two: the default
+//! region's to read it, the number's code's to check the reading. Past `LOAD_ALL_ABOVE` codes
+//! a process loads every code into one database, which bounds the memory of a process that
+//! reads numbers of many countries. No lock is held while building, so a `fork` taken by
+//! another thread meanwhile cannot leave the child waiting for a build that never finishes.
 
 use std::ops::Range;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use phonenumber::metadata::{loader, Database};
 
@@ -37,31 +38,21 @@ pub(crate) struct Code {
 include!(concat!(env!("OUT_DIR"), "/phone_metadata.rs"));
 static ENTRIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/phone_metadata.bin"));
 
-/// How many codes a process loads one by one before it loads them all.
-const LOAD_ALL_ABOVE: usize = 24;
+/// Norway's calling code: the literal reading reads with region NO, so every database has it.
+pub(crate) const NORWAY: u16 = 47;
 
-/// A database whose metadata is complete for the codes `full` (ascending).
-pub(crate) struct Loaded {
-    full: Vec<u16>,
-    pub(crate) database: Database,
-}
+/// How many codes a process loads one by one before it loads them all (each database of one
+/// code also holds every other code's stub).
+const LOAD_ALL_ABOVE: usize = 12;
 
-impl Loaded {
-    /// The codes whose metadata is complete here, ascending.
-    #[cfg(test)]
-    pub(crate) fn codes(&self) -> &[u16] {
-        &self.full
-    }
-
-    /// Whether `code`'s metadata is complete here.
-    pub(crate) fn has(&self, code: u16) -> bool {
-        self.full.binary_search(&code).is_ok()
-    }
-}
-
-/// The process's current database; tests make their own to start from nothing.
+/// The databases of a process: one per calling code read so far, or one with everything.
 pub(crate) struct Loader {
-    current: Mutex<Option<Arc<Loaded>>>,
+    state: Mutex<State>,
+}
+
+struct State {
+    per_code: Vec<(u16, Arc<Database>)>,
+    all: Option<Arc<Database>>,
 }
 
 /// The loader `normalize_phone_number` uses.
@@ -70,42 +61,64 @@ pub(crate) static LOADER: Loader = Loader::new();
 impl Loader {
     pub(crate) const fn new() -> Loader {
         Loader {
-            current: Mutex::new(None),
+            state: Mutex::new(State {
+                per_code: Vec::new(),
+                all: None,
+            }),
         }
     }
 
-    /// A database complete for every code of `codes` (and for those loaded before).
-    pub(crate) fn with(&self, codes: &[u16]) -> Result<Arc<Loaded>, Error> {
-        let current = self
-            .current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(loaded) = &current {
-            if codes.iter().all(|&code| loaded.has(code)) {
-                return Ok(Arc::clone(loaded));
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A database complete for `code` and for Norway's code, every other code a stub; with no
+    /// code, or one libphonenumber does not know, Norway's alone.
+    pub(crate) fn database_for(&self, code: Option<u16>) -> Result<Arc<Database>, Error> {
+        let key = code.filter(|&code| is_code(code)).unwrap_or(NORWAY);
+        let load_all = {
+            let state = self.state();
+            if let Some(all) = &state.all {
+                return Ok(Arc::clone(all));
             }
+            if let Some((_, found)) = state.per_code.iter().find(|(code, _)| *code == key) {
+                return Ok(Arc::clone(found));
+            }
+            state.per_code.len() >= LOAD_ALL_ABOVE
+        };
+        let full = if load_all {
+            CODES.iter().map(|c| c.code).collect()
+        } else {
+            let mut full = vec![key, NORWAY];
+            full.sort_unstable();
+            full.dedup();
+            full
+        };
+        // Built with no lock held (see the module's documentation).
+        let built = Arc::new(build(&full)?);
+        // Another thread may have built the same meanwhile: the first one in stays.
+        let mut state = self.state();
+        if let Some(all) = &state.all {
+            return Ok(Arc::clone(all));
         }
-        let mut full: Vec<u16> = current.map(|l| l.full.clone()).unwrap_or_default();
-        full.extend(codes.iter().filter(|&&code| is_code(code)));
-        full.sort_unstable();
-        full.dedup();
-        if full.len() > LOAD_ALL_ABOVE {
-            full = CODES.iter().map(|c| c.code).collect();
+        if load_all {
+            state.per_code.clear();
+            state.all = Some(Arc::clone(&built));
+        } else if let Some((_, found)) = state.per_code.iter().find(|(code, _)| *code == key) {
+            return Ok(Arc::clone(found));
+        } else {
+            state.per_code.push((key, Arc::clone(&built)));
         }
-        let loaded = Arc::new(Loaded {
-            database: build(&full)?,
-            full,
-        });
-        let mut slot = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        // Another thread may have swapped in a database meanwhile: keep the one with more.
-        if slot
-            .as_ref()
-            .is_none_or(|s| s.full.len() <= loaded.full.len())
-        {
-            *slot = Some(Arc::clone(&loaded));
-        }
-        Ok(loaded)
+        Ok(built)
+    }
+
+    /// The codes with a database of their own, ascending; `None` once everything is loaded.
+    #[cfg(test)]
+    pub(crate) fn loaded(&self) -> Option<Vec<u16>> {
+        let state = self.state();
+        let mut codes: Vec<u16> = state.per_code.iter().map(|(code, _)| *code).collect();
+        codes.sort_unstable();
+        state.all.is_none().then_some(codes)
     }
 }
 
@@ -190,40 +203,42 @@ mod tests {
     }
 
     #[test]
-    fn loads_what_is_asked_then_everything() {
+    fn loads_one_code_at_a_time_then_everything() {
         let loader = Loader::new();
-        let us = loader.with(&[1]).ok().unwrap_or_else(|| panic!("load +1"));
-        assert_eq!(us.full, [1]);
+        let us = loader.database_for(Some(1)).expect("load +1");
         assert!(us
-            .database
             .by_id("US")
             .is_some_and(|m| m.national_prefix() == Some("1")));
+        assert!(us
+            .by_id("NO")
+            .is_some_and(|m| m.international_prefix().is_some()));
         // A stub says the code exists, and nothing else.
         let gb = us
-            .database
             .by_id("GB")
             .map(|m| (m.country_code(), m.national_prefix()));
         assert_eq!(gb, Some((44, None)));
-        let more = loader
-            .with(&[44, 47, 999])
-            .ok()
-            .unwrap_or_else(|| panic!("load"));
-        assert_eq!(more.full, [1, 44, 47]);
-        assert_eq!(
-            more.database.by_id("GB").and_then(|m| m.national_prefix()),
-            Some("0")
-        );
-        let many: Vec<u16> = CODES
-            .iter()
-            .map(|c| c.code)
-            .take(LOAD_ALL_ABOVE + 1)
-            .collect();
-        let all = loader
-            .with(&many)
-            .ok()
-            .unwrap_or_else(|| panic!("load all"));
-        assert_eq!(all.full.len(), CODES.len());
+        assert!(Arc::ptr_eq(
+            &us,
+            &loader.database_for(Some(1)).expect("again")
+        ));
+        let gb = loader.database_for(Some(44)).expect("load +44");
+        assert_eq!(gb.by_id("GB").and_then(|m| m.national_prefix()), Some("0"));
+        assert_eq!(gb.by_id("US").and_then(|m| m.national_prefix()), None);
+        loader
+            .database_for(Some(999))
+            .expect("unknown code: Norway's");
+        loader.database_for(None).expect("no code: Norway's");
+        assert_eq!(loader.loaded(), Some(vec![1, 44, NORWAY]));
+        for code in CODES.iter().map(|c| c.code).take(LOAD_ALL_ABOVE) {
+            loader.database_for(Some(code)).expect("load");
+        }
+        assert_eq!(loader.loaded(), None);
+        let all = loader.database_for(Some(1)).expect("all");
+        assert!(all
+            .by_id("GB")
+            .is_some_and(|m| m.national_prefix() == Some("0")));
         assert_eq!(region_code("GB"), Some(44));
+        assert_eq!(region_code("NO"), Some(NORWAY));
         assert_eq!(region_code("XX"), None);
     }
 }
