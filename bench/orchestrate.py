@@ -73,11 +73,15 @@ def run_json(argv: List[str]) -> Optional[Dict[str, float]]:
 
 def startup(rounds: int) -> Dict[str, Dict[str, List[float]]]:
     """Import/require time and RSS, each in a fresh process."""
+    # Python: as a user measures it (bench/import_time.py), `-X importtime` in a fresh process:
+    # the package's cumulative import time, then the RSS.
+    rss = "import json;print(json.dumps({'rss_mb':int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])/1024}))"
     probes = {
-        "python (bare)": [PY, "-c", "import json,resource;print(json.dumps({'import_ms':0.0,'rss_mb':int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])/1024}))"],
-        "python sms-otp": [PY, str(HERE / "python" / "bench.py"), "ours", "import"],
-        "python official": [PY, str(HERE / "python" / "bench.py"), "official", "import"],
+        "python (bare)": [PY, "-X", "importtime", "-c", rss],
+        "python sms-otp": [PY, "-X", "importtime", "-c", f"import sms_otp;{rss}"],
+        "python official": [PY, "-X", "importtime", "-c", f"import stytch;{rss}"],
     }
+    package = {"python sms-otp": "sms_otp", "python official": "stytch"}
     node_bench = HERE / "node" / "bench.js"
     if node_bench.exists() and (ROOT / "bindings-node" / "package.json").exists():
         probes["node (bare)"] = ["node", str(node_bench), "bare", "require"]
@@ -91,9 +95,23 @@ def startup(rounds: int) -> Dict[str, Dict[str, List[float]]]:
             wall_ms = (time.perf_counter() - started) * 1000
             if data:
                 data["process_ms"] = wall_ms
+                if label.startswith("python"):
+                    data["import_ms"] = import_ms(argv, package.get(label))
                 for key, value in data.items():
                     results[label].setdefault(key, []).append(float(value))
     return results
+
+
+def import_ms(argv: List[str], package: Optional[str]) -> float:
+    """The cumulative `-X importtime` of `package` (ms) in a fresh run of `argv`."""
+    if package is None:
+        return 0.0
+    err = subprocess.run(pinned(CLIENT_CPU, argv), capture_output=True, text=True).stderr
+    for line in err.splitlines():
+        parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
+        if len(parts) == 3 and parts[2] == package:
+            return int(parts[1]) / 1000
+    return float("nan")
 
 
 def fmt(values: List[float], digits: int = 0) -> str:

@@ -68,6 +68,17 @@ fn _warm_up(py: Python<'_>) -> PyResult<()> {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // One interpreter per process (its runtimes, cached objects and atexit hook belong to the
+    // first): pyo3 0.30 does not refuse a subinterpreter, and one that imported the module
+    // hung the exit. Each interpreter has its own `builtins` module object.
+    static FIRST_INTERPRETER: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let builtins = m.py().import("builtins")?.as_ptr() as usize;
+    if *FIRST_INTERPRETER.get_or_init(|| builtins) != builtins {
+        return Err(pyo3::exceptions::PyImportError::new_err(
+            "sms_otp does not support subinterpreters: it was already imported by another \
+             interpreter of this process; import it in one interpreter only",
+        ));
+    }
     m.add_class::<client::NativeClient>()?;
     m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<response::SendResponse>()?;

@@ -31,6 +31,9 @@ mod locale;
 mod login;
 mod login_rules;
 mod phone;
+mod phone_metadata;
+#[cfg(test)]
+mod phone_metadata_entries;
 #[cfg(test)]
 mod properties;
 mod redact;

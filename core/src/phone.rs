@@ -5,6 +5,10 @@
 use std::str::FromStr;
 use std::sync::OnceLock;
 
+use phonenumber::metadata::Database;
+use phonenumber::Metadata;
+
+use crate::phone_metadata::{self, Loader};
 use crate::Error;
 
 /// The region `normalize_phone_number` assumes in every surface when none is given.
@@ -112,8 +116,14 @@ pub fn validate_phone_number(phone_number: &str) -> Result<&str, Error> {
 /// international prefix, a national trunk prefix such as the `0` of `020`, an extension): an
 /// input it cannot read that way is refused rather than turned into another number.
 pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String, Error> {
+    normalize_with(&phone_metadata::LOADER, text, default_region)
+}
+
+/// `normalize_phone_number` with the metadata of `loader`: the default region's calling code
+/// to read the number, then the number's code (and Norway's for the literal reading) to
+/// check the reading. Nothing else of libphonenumber's metadata is read (`phone_metadata`).
+fn normalize_with(loader: &Loader, text: &str, default_region: &str) -> Result<String, Error> {
     use phonenumber::country::Source;
-    use phonenumber::metadata::DATABASE;
 
     let region =
         phonenumber::country::Id::from_str(&default_region.to_ascii_uppercase()).map_err(|_| {
@@ -139,10 +149,16 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
             ),
         )
     };
-    let first = phonenumber::parse(Some(region), text).map_err(|_| unreadable())?;
+    // Read with the default region's metadata, checked with the number's code's (the same
+    // database when they are one code).
+    let region_code = phone_metadata::region_code(region.as_ref());
+    let regional = loader.database_for(region_code)?;
+    let first = phonenumber::parse_with(&regional, Some(region), text).map_err(|_| unreadable())?;
     let code = first.code().value();
     let source = first.code().source();
-    let region_code = DATABASE.by_id(region.as_ref()).map(|m| m.country_code());
+    // Its international prefix (`011` from the US) is read from that metadata.
+    let regional_metadata = regional.by_id(region.as_ref());
+    let database = &*loader.database_for(Some(code))?;
     // phonenumber 0.3 strips the *default region's* national prefix from a number written
     // with another country code ("+86 131 2345 6789" with region US lost the "1" of "131"),
     // and sometimes a trunk prefix twice ("+7 800 555 35 35" lost its "8"). So a number
@@ -151,7 +167,7 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
     // it accounts for every digit typed.
     let international = match source {
         Source::Plus => Some(text.to_owned()),
-        Source::Idd => idd_to_plus(text, region.as_ref()),
+        Source::Idd => idd_to_plus(regional_metadata, text),
         Source::Number | Source::Default => None,
     };
     let mut readings = Vec::with_capacity(3);
@@ -160,14 +176,15 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
         .filter(|_| region_code != Some(code))
     {
         readings.extend(
-            phonenumber::parse(None, international)
+            phonenumber::parse_with(database, None, international)
                 .ok()
                 .map(|p| (p, false)),
         );
     }
     readings.push((first, false));
     if let Some(international) = &international {
-        let literal = phonenumber::parse(Some(phonenumber::country::Id::NO), international);
+        let literal =
+            phonenumber::parse_with(database, Some(phonenumber::country::Id::NO), international);
         readings.extend(literal.ok().map(|p| (p, true)));
     }
     let mut refusal = None;
@@ -175,10 +192,21 @@ pub fn normalize_phone_number(text: &str, default_region: &str) -> Result<String
         if parsed.code().value() != code {
             continue;
         }
-        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        // E.164 is `+`, the code and the national number (its leading zeros kept), as
+        // phonenumber's E164 mode writes it; its formatter is not used because it builds the
+        // crate's whole database (`unwrap_or(&DATABASE)` is eager), see `phone_metadata`.
+        let e164 = format!("+{}{}", parsed.code().value(), parsed.national());
         if let Err(e) = validate_phone_number(&e164) {
             refusal.get_or_insert(e);
-        } else if keeps_typed_digits(text, &e164, &parsed, source, region.as_ref(), literal) {
+        } else if keeps_typed_digits(
+            database,
+            regional_metadata,
+            text,
+            &e164,
+            &parsed,
+            source,
+            literal,
+        ) {
             return Ok(e164);
         }
     }
@@ -242,15 +270,15 @@ fn typed_digits(text: &str, letters: bool) -> Option<String> {
     Some(digits)
 }
 
-/// `text` with the international prefix of `region` (`011` from the US, `00` from most
-/// countries) replaced by `+`; `None` unless `text` is digits and punctuation only.
-fn idd_to_plus(text: &str, region: &str) -> Option<String> {
+/// `text` with the international prefix of the default region (`regional`: `011` from the
+/// US, `00` from most countries) replaced by `+`; `None` unless `text` is digits and
+/// punctuation only.
+fn idd_to_plus(regional: Option<&Metadata>, text: &str) -> Option<String> {
     if text.chars().any(char::is_alphabetic) {
         return None;
     }
     let digits = typed_digits(text, false)?;
-    let idd = phonenumber::metadata::DATABASE
-        .by_id(region)?
+    let idd = regional?
         .international_prefix()?
         .find(&digits)
         .filter(|m| m.start() == 0)?;
@@ -259,23 +287,22 @@ fn idd_to_plus(text: &str, region: &str) -> Option<String> {
 
 /// Whether the digits typed in `text` are exactly what reading it as `parsed` (`e164`)
 /// accounts for: a lead that is, by `source`, nothing, the country code after `+` or after
-/// the international prefix of `region`, or the country code alone; then maybe a national
+/// the international prefix of the default region (`regional`), or the country code alone; then maybe a national
 /// trunk prefix; the national number; the extension's digits. phonenumber 0.3 sometimes drops digits that
 /// belong to the number (it strips a trunk prefix twice, or the wrong country's), so a
 /// dropped trunk prefix also needs a valid result that could not have kept it.
 fn keeps_typed_digits(
+    database: &Database,
+    regional: Option<&Metadata>,
     text: &str,
     e164: &str,
     parsed: &phonenumber::PhoneNumber,
     source: phonenumber::country::Source,
-    region: &str,
     literal: bool,
 ) -> bool {
     use phonenumber::country::Source;
     let code = parsed.code().value();
-    let regions = phonenumber::metadata::DATABASE
-        .by_code(&code)
-        .unwrap_or_default();
+    let regions = database.by_code(&code).unwrap_or_default();
     let code = code.to_string();
     let Some(national) = e164.strip_prefix('+').and_then(|d| d.strip_prefix(&*code)) else {
         return false;
@@ -300,13 +327,13 @@ fn keeps_typed_digits(
     let trunk_ok = |trunk: &str| {
         trunk.is_empty()
             || (is_trunk(trunk)
-                && parsed.is_valid()
+                && parsed.is_valid_with(database)
                 && !could_be_national(&format!("{trunk}{national}")))
     };
     // A literal reading keeps a written trunk prefix ("+44 (0)20…" as +44020…): trust it
     // only for a valid number or one that does not start with a trunk prefix.
     if literal
-        && !parsed.is_valid()
+        && !parsed.is_valid_with(database)
         && regions
             .iter()
             .any(|m| m.national_prefix().is_some_and(|p| national.starts_with(p)))
@@ -333,15 +360,13 @@ fn keeps_typed_digits(
             // national number ("250 123 456" is a number of Rwanda, +250).
             Source::Number => {
                 lead.strip_prefix(&*code).is_some_and(trunk_ok)
-                    && parsed.is_valid()
+                    && parsed.is_valid_with(database)
                     && !could_be_national(&format!("{lead}{national}"))
             }
             // The default region's international prefix (`011` from the US), the country
             // code, maybe a trunk prefix.
             Source::Idd => {
-                let idd = phonenumber::metadata::DATABASE
-                    .by_id(region)
-                    .and_then(|m| m.international_prefix());
+                let idd = regional.and_then(|m| m.international_prefix());
                 lead.match_indices(&*code).any(|(at, _)| {
                     idd.is_some_and(|re| matches_whole(re.as_str(), &lead[..at]))
                         && trunk_ok(&lead[at + code.len()..])
@@ -462,6 +487,77 @@ mod tests {
                 "{text} in {region}"
             );
         }
+    }
+
+    /// A reading made with only the metadata of the codes it needs (every other code a stub)
+    /// is the reading made with all of it: for every input of the libphonenumber reference
+    /// table (every region's example numbers in national, international and E.164 form, read
+    /// with their own region, US and GB, and the hand-picked cases), and every region's example
+    /// numbers written with `+` and with the international prefix, read with regions whose
+    /// metadata the reading would not otherwise load (NO, the literal reading's, among them).
+    /// Each input starts from a loader that had loaded only what an input with the same
+    /// region calling code and number calling code needs.
+    #[test]
+    fn per_code_metadata_reads_as_the_whole_metadata() {
+        use std::collections::HashMap;
+        let whole = Loader::new();
+        for code in phone_metadata::all_codes() {
+            whole.database_for(Some(code)).expect("load");
+        }
+        assert_eq!(whole.loaded(), None, "everything loaded");
+        let all = whole.database_for(None).expect("load all");
+        let mut inputs: Vec<(String, String)> =
+            include_str!("../tests/data/normalize-libphonenumber.tsv")
+                .lines()
+                .filter_map(|line| {
+                    let mut cols = line.split('\t');
+                    Some((cols.next()?.to_owned(), cols.next()?.to_owned()))
+                })
+                .collect();
+        for code in phone_metadata::all_codes() {
+            let regions = all.by_code(&code).unwrap_or_default();
+            let examples = regions.iter().flat_map(|m| {
+                let d = m.descriptors();
+                [d.mobile(), d.fixed_line(), d.toll_free()]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| d.example())
+            });
+            for example in examples.take(1) {
+                for region in ["NO", "RU", "AR"] {
+                    inputs.push((format!("+{code} {example}"), region.to_owned()));
+                }
+                inputs.push((format!("011 {code} {example}"), "US".to_owned()));
+                inputs.push((format!("00{code}{example}"), "FR".to_owned()));
+            }
+        }
+        let mut loaders: HashMap<(Option<u16>, Option<u16>), Loader> = HashMap::new();
+        let (mut checked, mut read) = (0, 0);
+        for (text, region) in &inputs {
+            let expected = normalize_with(&whole, text, region).map_err(|e| e.to_string());
+            let code = phonenumber::country::Id::from_str(region)
+                .ok()
+                .and_then(|id| phonenumber::parse_with(&all, Some(id), text).ok())
+                .map(|p| p.code().value());
+            let region_code = phone_metadata::region_code(&region.to_ascii_uppercase());
+            let loader = loaders
+                .entry((region_code, code))
+                .or_insert_with(Loader::new);
+            let got = normalize_with(loader, text, region);
+            let loaded = loader.loaded();
+            assert!(
+                loaded.as_ref().is_some_and(|codes| codes.len() <= 2),
+                "{text:?} in {region}: {loaded:?}"
+            );
+            let got = got.map_err(|e| e.to_string());
+            assert_eq!(got, expected, "{text:?} in {region}");
+            checked += 1;
+            read += usize::from(expected.is_ok());
+        }
+        assert!(
+            checked > 4400 && read > 4000,
+            "{checked} inputs, {read} read"
+        );
     }
 
     #[test]

@@ -69,13 +69,7 @@ class Sms:
 
     async def send_async(self, *args, **kwargs):
         """Send a passcode without blocking the running asyncio loop; cancellable."""
-        future = self._native.call_async("send", args, kwargs)
-        try:  # as in _awaited, inline: one coroutine per send, not two
-            return await future
-        except BaseException:
-            if future.cancelled():
-                _native.abandon(future)
-            raise
+        return await _awaited(self._native.call_async("send", args, kwargs))
 
     def login_or_create(self, *args, **kwargs):
         """Send a passcode, creating the user first when no user has the number."""
