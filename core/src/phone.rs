@@ -287,10 +287,11 @@ fn idd_to_plus(regional: Option<&Metadata>, text: &str) -> Option<String> {
 
 /// Whether the digits typed in `text` are exactly what reading it as `parsed` (`e164`)
 /// accounts for: a lead that is, by `source`, nothing, the country code after `+` or after
-/// the international prefix of the default region (`regional`), or the country code alone; then maybe a national
-/// trunk prefix; the national number; the extension's digits. phonenumber 0.3 sometimes drops digits that
-/// belong to the number (it strips a trunk prefix twice, or the wrong country's), so a
-/// dropped trunk prefix also needs a valid result that could not have kept it.
+/// the international prefix of the default region (`regional`), or the country code alone;
+/// then maybe a national trunk prefix; the national number; the extension's digits.
+/// phonenumber 0.3 sometimes drops digits that belong to the number (it strips a trunk prefix
+/// twice, or the wrong country's), so a dropped trunk prefix also needs a valid result that
+/// could not have kept it. `database` has the metadata of the number's calling code.
 fn keeps_typed_digits(
     database: &Database,
     regional: Option<&Metadata>,
