@@ -18,6 +18,7 @@
 
 mod call;
 mod error_details;
+mod json;
 mod per_process;
 mod read;
 mod responses;
@@ -31,6 +32,7 @@ use crate::{
 };
 pub use call::{Reply, Request};
 pub use error_details::error_details;
+pub use json::{to_json, JsonRefusal};
 pub use per_process::PerProcess;
 use read::{opt, python_only, req};
 pub use read::{read_one, Call, Field, FromHost, Kind, Reader, Spec, Take};

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
+use super::json::{to_json, JsonRefusal};
 use super::{Language, Refusal, Value, CLIENT};
 use crate::{Attributes, Error, Locale};
 use Language::{Node, Python};
@@ -386,69 +387,28 @@ impl<'a> Reader<'a> {
         Ok(texts)
     }
 
-    /// A value of the caller's own JSON (`name` is its path, for messages). Whole floats
-    /// within ±2^53 are integers: JavaScript has one number type, and JSON none of its own.
+    /// A value of the caller's own JSON (`name` is its path, for messages), by the one walk
+    /// of host values into JSON (`super::json`). Whole floats below 2^53 are integers:
+    /// JavaScript has one number type, and JSON none of its own.
     fn json(&self, name: &str, value: Value) -> Result<serde_json::Value, Refusal> {
-        use serde_json::Value as J;
-        const EXACT: f64 = 9_007_199_254_740_992.0;
-        Ok(match value {
-            Value::Null => J::Null,
-            Value::Bool(b) => J::Bool(b),
-            Value::Int(n) => J::from(n),
-            Value::Uint(n) => J::from(n),
-            Value::WideInt(x) | Value::Float(x) if x.fract() == 0.0 && x.abs() < EXACT => {
-                J::from(x as i64)
+        to_json(value, name, true, true).map_err(|refusal| match refusal {
+            JsonRefusal::NotFinite { path } => self.invalid(path, "must hold only finite numbers"),
+            JsonRefusal::Unpaired { path } => self.unpaired(path),
+            JsonRefusal::KeyNotText { path, key_type } => {
+                let text = if self.language == Python { "str" } else { "strings" };
+                Refusal::WrongType(format!("{path} keys must be {text}, not {key_type}"))
             }
-            Value::WideInt(x) | Value::Float(x) => match serde_json::Number::from_f64(x) {
-                Some(n) => J::Number(n),
-                None => return Err(self.invalid(name.into(), "must hold only finite numbers")),
-            },
-            Value::Str(text) => J::String(text),
-            Value::Unpaired => return Err(self.unpaired(name.into())),
-            Value::List(items) => J::Array(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| self.json(&format!("{name}[{i}]"), v))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Value::Map(entries) => {
-                let mut map = serde_json::Map::with_capacity(entries.len());
-                for (key, v) in entries {
-                    // A binding names a key that is no text `<int key>`: no JSON key.
-                    if key.starts_with('<') && key.ends_with(" key>") {
-                        return Err(Refusal::WrongType(format!(
-                            "{name} keys must be {}, not {}",
-                            if self.language == Python {
-                                "str"
-                            } else {
-                                "strings"
-                            },
-                            &key[1..key.len() - 5]
-                        )));
-                    }
-                    let value = self.json(&format!("{name}.{key}"), v)?;
-                    map.insert(key, value);
-                }
-                J::Object(map)
-            }
-            // A container past the depth the bindings convert.
-            Value::Object { class, .. } if ["dict", "list", "tuple"].contains(&class.as_str()) => {
-                return Err(self.too_deep(name))
-            }
-            Value::Other(class) if class == "object" || class == "array" => {
-                return Err(self.too_deep(name))
-            }
-            other => {
-                let got = type_name(self.language, &other);
-                return Err(Refusal::WrongType(match self.language {
+            JsonRefusal::TooDeep { path } => self.too_deep(&path),
+            JsonRefusal::NotData { path, value } => {
+                let got = type_name(self.language, &value);
+                Refusal::WrongType(match self.language {
                     Python => format!(
-                        "{name} must be JSON data (dict, list, str, int, float, bool or None), not {got}"
+                        "{path} must be JSON data (dict, list, str, int, float, bool or None), not {got}"
                     ),
                     Node => format!(
-                        "{name} must be JSON data (object, array, string, number, boolean or null), got {got}"
+                        "{path} must be JSON data (object, array, string, number, boolean or null), got {got}"
                     ),
-                }));
+                })
             }
         })
     }
