@@ -7,9 +7,8 @@ the Rust core's table (``_native.tables()["responses"]``); ``__init__.pyi`` decl
 
 from __future__ import annotations
 
-from sms_otp import _native
-
-_TABLES = _native.tables()
+# The core's lists, read once at import by _errors (building them again costs start-up).
+from sms_otp._errors import _TABLES
 _SECRET = frozenset(_TABLES["secret_fields"])
 
 
