@@ -4,11 +4,11 @@
 //! step, every outcome shown (docs/cli.md).
 
 use sms_otp::{
-    Attributes, AuthenticateRequest, AuthenticateResponse, Client, ErrorKind, Locale,
-    LoginOrCreateRequest, LoginOrCreateResponse,
+    AuthenticateRequest, AuthenticateResponse, Client, ErrorKind, LoginOrCreateRequest,
+    LoginOrCreateResponse,
 };
 
-use crate::send::{call_failure, client_from_env, usage, write_out};
+use crate::send::{attributes, call_failure, client_from_env, locale, usage, write_out};
 use crate::Failure;
 
 #[derive(clap::Args, Debug)]
@@ -60,16 +60,8 @@ pub(crate) struct AuthenticateArgs {
 }
 
 pub(crate) async fn login_or_create(args: LoginOrCreateArgs) -> Result<(), Failure> {
-    let locale = args
-        .locale
-        .as_deref()
-        .map(str::parse::<Locale>)
-        .transpose()
-        .map_err(|e| usage(&e))?;
-    let attributes = (args.ip_address.is_some() || args.user_agent.is_some()).then(|| Attributes {
-        ip_address: args.ip_address.clone(),
-        user_agent: args.user_agent.clone(),
-    });
+    let locale = locale(args.locale.as_deref())?;
+    let attributes = attributes(&args.ip_address, &args.user_agent);
     let request = LoginOrCreateRequest {
         phone_number: args.phone_number.clone(),
         expiration_minutes: args.expiration_minutes,

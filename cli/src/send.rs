@@ -36,17 +36,27 @@ pub(crate) struct Args {
     json: bool,
 }
 
-pub(crate) async fn run(args: Args) -> Result<(), Failure> {
-    let locale = args
-        .locale
-        .as_deref()
-        .map(str::parse::<Locale>)
+/// `--locale` as a locale tag (a usage error names the tags it takes).
+pub(crate) fn locale(tag: Option<&str>) -> Result<Option<Locale>, Failure> {
+    tag.map(str::parse::<Locale>)
         .transpose()
-        .map_err(|e| usage(&e))?;
-    let attributes = (args.ip_address.is_some() || args.user_agent.is_some()).then(|| Attributes {
-        ip_address: args.ip_address.clone(),
-        user_agent: args.user_agent.clone(),
-    });
+        .map_err(|e| usage(&e))
+}
+
+/// `--ip-address` and `--user-agent` as a request's attributes, when either is given.
+pub(crate) fn attributes(
+    ip_address: &Option<String>,
+    user_agent: &Option<String>,
+) -> Option<Attributes> {
+    (ip_address.is_some() || user_agent.is_some()).then(|| Attributes {
+        ip_address: ip_address.clone(),
+        user_agent: user_agent.clone(),
+    })
+}
+
+pub(crate) async fn run(args: Args) -> Result<(), Failure> {
+    let locale = locale(args.locale.as_deref())?;
+    let attributes = attributes(&args.ip_address, &args.user_agent);
     let request = SendRequest {
         phone_number: args.phone_number.clone(),
         expiration_minutes: args.expiration_minutes,
