@@ -6,16 +6,9 @@
 
 const fs = require('node:fs');
 
-/** The targets the release builds, as napi-rs names them (`napi.targets` in package.json). */
-const TARGETS = Object.freeze({
-  'linux-x64-gnu': 'x86_64-unknown-linux-gnu',
-  'linux-arm64-gnu': 'aarch64-unknown-linux-gnu',
-  'linux-x64-musl': 'x86_64-unknown-linux-musl',
-  'linux-arm64-musl': 'aarch64-unknown-linux-musl',
-  'darwin-x64': 'x86_64-apple-darwin',
-  'darwin-arm64': 'aarch64-apple-darwin',
-  'win32-x64-msvc': 'x86_64-pc-windows-msvc',
-});
+// The platform packages published: package.json's optionalDependencies, one per target in
+// its `napi.targets` (test/platform.test.js holds the two together).
+const PACKAGES = Object.keys(require('../package.json').optionalDependencies);
 
 /**
  * The napi-rs platform name for `{ platform, arch, musl }` (`process.platform`,
@@ -36,7 +29,7 @@ function nativeCandidates(facts) {
   const name = platformName(facts);
   return {
     name,
-    supported: Object.hasOwn(TARGETS, name),
+    supported: PACKAGES.includes(`sms-otp-${name}`),
     localFile: `sms-otp.${name}.node`,
     packageName: `sms-otp-${name}`,
   };
@@ -63,7 +56,7 @@ function notFoundMessage(candidates, packageRoot, failures) {
       ? `It ships in the optional dependency "${candidates.packageName}", which is not installed. ` +
         'Installs that skip optional dependencies (npm --omit=optional, --no-optional) or that ' +
         'were copied from another OS or CPU leave it out: reinstall sms-otp on this machine.'
-      : `No prebuilt package exists for ${candidates.name}; supported: ${Object.keys(TARGETS).join(', ')}.`,
+      : `No prebuilt package exists for ${candidates.name}; supported: ${PACKAGES.map((p) => p.slice('sms-otp-'.length)).join(', ')}.`,
     `In a source checkout, build it with Rust (https://rustup.rs): ` +
       `\`npm install && npm run build\` in ${packageRoot} (writes ${candidates.localFile}).`,
   ];
@@ -71,4 +64,4 @@ function notFoundMessage(candidates, packageRoot, failures) {
   return lines.join('\n');
 }
 
-module.exports = { TARGETS, platformName, nativeCandidates, isMusl, notFoundMessage };
+module.exports = { platformName, nativeCandidates, isMusl, notFoundMessage };
