@@ -3,23 +3,21 @@
 //! switch interval, stalling every other request on that thread): it queues the outcome
 //! and, when the queue was empty, writes one byte to a socketpair the event loop watches
 //! with `add_reader`. The loop's thread then drains the queue in one go with the GIL it
-//! already holds. One `Completions` per event loop, kept in a `WeakKeyDictionary` (and the
-//! last one used on this thread in a thread-local, checked through a weak reference).
+//! already holds. One `Completions` per event loop, kept in [`REGISTRY`], each holding its
+//! loop through a weak reference.
 //!
 //! A cancelled send is abandoned by the coroutine that awaited it (`sms_otp/__init__.py`
 //! calls `abandon` when its future was cancelled), not by a done-callback per future: a
 //! callback would cost an object and a scheduled call for every send.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::PyWeakrefReference;
 use tokio::task::AbortHandle;
 
@@ -62,6 +60,14 @@ impl Completions {
     /// The inbox a send's outcome goes to, under its future's id (`future.as_ptr()`).
     pub fn inbox(&self) -> Arc<Inbox> {
         self.inbox.clone()
+    }
+
+    /// Whether these are `event_loop`'s completions (false once their loop is gone).
+    fn is_for(&self, py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> bool {
+        self.event_loop
+            .bind(py)
+            .upgrade()
+            .is_some_and(|l| l.is(event_loop))
     }
 
     /// Registers `future` and its send's task (before the loop can drain its outcome).
@@ -114,26 +120,11 @@ pub fn abandon(py: Python<'_>, future: &Bound<'_, PyAny>) -> PyResult<()> {
     Ok(())
 }
 
-thread_local! {
-    /// The `Completions` this thread used last: most programs run one loop per thread.
-    static LAST: RefCell<Option<Py<Completions>>> = const { RefCell::new(None) };
-}
-
-static REGISTRY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-fn registry(py: Python<'_>) -> PyResult<&Py<PyAny>> {
-    REGISTRY.get_or_try_init(py, || {
-        py.import("weakref")?
-            .getattr("WeakKeyDictionary")?
-            .call0()
-            .map(Bound::unbind)
-    })
-}
-
-/// Fills this module's process-wide once-cell now (`lib.rs` `_warm_up`).
-pub fn warm_up(py: Python<'_>) -> PyResult<()> {
-    registry(py).map(|_| ())
-}
+/// Every registered loop's `Completions`: a short list, scanned per send. Not a
+/// `weakref.WeakKeyDictionary`: importing `weakref` was a third of `import sms_otp` (`python -X
+/// importtime`). Touched only with the GIL held and no Python code run under the lock, so no
+/// thread holds it at a fork.
+static REGISTRY: Mutex<Vec<Py<Completions>>> = Mutex::new(Vec::new());
 
 /// The `Completions` of `event_loop`, made (with `make`) and registered with `add_reader`
 /// on first use; `None` when there is none, or the loop cannot watch file descriptors (the
@@ -143,30 +134,12 @@ pub fn completions_for<'py>(
     event_loop: &Bound<'py, PyAny>,
     make: bool,
 ) -> PyResult<Option<Bound<'py, Completions>>> {
-    let last = LAST.with(|last| {
-        last.borrow()
-            .as_ref()
-            .map(|c| c.clone_ref(py).into_bound(py))
-    });
-    if let Some(last) = last.filter(|c| {
-        c.get()
-            .event_loop
-            .bind(py)
-            .upgrade()
-            .is_some_and(|l| l.is(event_loop))
-    }) {
-        return Ok(Some(last));
-    }
-    let registry = registry(py)?.bind(py);
-    if let Ok(found) = registry
-        .call_method1("get", (event_loop,))?
-        .cast_into::<Completions>()
-    {
-        LAST.with(|last| *last.borrow_mut() = Some(found.clone().unbind()));
-        return Ok(Some(found));
-    }
-    if !make {
-        return Ok(None);
+    let found = (REGISTRY.lock().unwrap_or_else(PoisonError::into_inner))
+        .iter()
+        .find(|c| c.get().is_for(py, event_loop))
+        .map(|c| c.clone_ref(py).into_bound(py));
+    if found.is_some() || !make {
+        return Ok(found);
     }
     let os_error = |e: std::io::Error| pyo3::exceptions::PyOSError::new_err(e.to_string());
     let (reader, waker) = UnixStream::pair().map_err(os_error)?;
@@ -190,7 +163,17 @@ pub fn completions_for<'py>(
         Err(e) if e.is_instance_of::<PyNotImplementedError>(py) => return Ok(None),
         result => result?,
     };
-    registry.set_item(event_loop, &completions)?;
-    LAST.with(|last| *last.borrow_mut() = Some(completions.clone().unbind()));
+    // Registered; the entries of loops that are gone come out, freed after the lock is let go
+    // (a future they still hold may run Python code when freed).
+    let gone: Vec<Py<Completions>> = {
+        let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+        let (live, gone) = std::mem::take(&mut *registry)
+            .into_iter()
+            .partition(|c| c.get().event_loop.bind(py).upgrade().is_some());
+        *registry = live;
+        registry.push(completions.clone().unbind());
+        gone
+    };
+    drop(gone);
     Ok(Some(completions))
 }
