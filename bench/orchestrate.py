@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -220,20 +220,33 @@ Targets missed, and why:
 """
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--seconds", type=float, default=3.0)
-    ap.add_argument("--rust-bin", type=Path, required=True)
-    ap.add_argument("--wheel-dir", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--chart", type=Path, required=True)
-    ap.add_argument("--calls", default=",".join(CALLS), help="which calls to measure, comma-separated: send,authenticate (default both)")
-    args = ap.parse_args()
-    calls = [c.strip() for c in args.calls.split(",") if c.strip()]
-    if not calls or any(c not in CALLS for c in calls):
-        ap.error(f"--calls: a comma-separated subset of {','.join(CALLS)}, got {args.calls!r}")
+def instructions_section(order: List[Key]) -> List[str]:
+    """The instructions per call of bench/instructions (bench/instructions.json), if it was run,
+    each beside the bare reqwest loop's for the same mode and call."""
+    path = HERE / "instructions.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    counts = {tuple(k.split("|")): v for k, v in data["instructions_per_call"].items()}
+    lines = [
+        "",
+        "## Instructions per call",
+        "",
+        f"User-space instructions of the client process per call (all its threads), counted by valgrind from `bench/instructions` on {data['date']}: the noise of the shared machine does not move them. Node is not counted (under valgrind V8 compiles throughout the run).",
+        "",
+        "| client | mode | call | instructions per call | vs bare reqwest |",
+        "|---|---|---|---|---|",
+    ]
+    for key in [k for k in order if k in counts] + [k for k in counts if k not in order]:
+        label, mode, call = key
+        bare = counts.get(("rust bare reqwest", "seq" if mode == "seq" else "inflight64", call))
+        versus = f"{counts[key] / bare:.2f}×" if bare else ""
+        lines.append(f"| {label} | {mode} | {call} | {counts[key]:,.0f} | {versus} |")
+    return lines
 
+
+def measure(args: argparse.Namespace, calls: List[str]) -> Dict[str, Any]:
+    """Every client in every round, then the start-up probes: the raw figures, as JSON-able data."""
     server = subprocess.Popen(pinned(SERVER_CPU, [str(args.rust_bin / "bench-server")]), stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
@@ -259,46 +272,90 @@ def main() -> None:
     finally:
         server.kill()
 
-    # Every release artefact of tests/packaging/build-dist, as published.
-    sizes = {p.name: p.stat().st_size for p in args.wheel_dir.iterdir() if p.is_file()}
+    return {
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "calls": calls,
+        "date": time.strftime("%Y-%m-%d"),
+        "order": ["|".join(k) for k in order],
+        "results": {"|".join(k): v for k, v in results.items()},
+        "startup": start,
+        # Every release artefact of tests/packaging/build-dist, as published.
+        "sizes": {p.name: p.stat().st_size for p in args.wheel_dir.iterdir() if p.is_file()},
+        "body_bytes": body_bytes,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--rust-bin", type=Path, help="bench-server and bench-rust (release); needed to measure")
+    ap.add_argument("--wheel-dir", type=Path, help="the release artefacts, whose sizes the report lists; needed to measure")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--chart", type=Path, required=True)
+    ap.add_argument("--calls", default=",".join(CALLS), help="which calls to measure, comma-separated: send,authenticate (default both)")
+    ap.add_argument("--raw", type=Path, help="where to keep every measurement as JSON (default: bench/results.json)")
+    ap.add_argument("--render", type=Path, help="write the report from a --raw file of an earlier run instead of measuring")
+    args = ap.parse_args()
+    calls = [c.strip() for c in args.calls.split(",") if c.strip()]
+    if not calls or any(c not in CALLS for c in calls):
+        ap.error(f"--calls: a comma-separated subset of {','.join(CALLS)}, got {args.calls!r}")
+
+    if args.render:
+        run = json.loads(args.render.read_text())
+    elif args.rust_bin is None or args.wheel_dir is None:
+        ap.error("--rust-bin and --wheel-dir are needed to measure (or --render an earlier run)")
+    else:
+        run = measure(args, calls)
+        (args.raw or HERE / "results.json").write_text(json.dumps(run, indent=1) + "\n")
+    results: Results = {tuple(k.split("|")): v for k, v in run["results"].items()}  # type: ignore[misc]
+    order: List[Key] = [tuple(k.split("|")) for k in run["order"]]  # type: ignore[misc]
+    start, sizes, body_bytes, calls = run["startup"], run["sizes"], run["body_bytes"], run["calls"]
+    args.rounds, args.seconds = run["rounds"], run["seconds"]
 
     ratio = lambda a, b: a / b if b else float("nan")  # noqa: E731
     send_checks = [
         ("Python blocking vs official Python", ratio(med(results, "python sms-otp", "seq"), med(results, "python official", "seq")), "≥ 8×"),
-        ("Python blocking vs bare reqwest (Rust, seq)", ratio(med(results, "python sms-otp", "seq"), med(results, "rust bare reqwest", "seq")), "≥ 0.8×"),
+        ("Python blocking vs bare reqwest (Rust, seq)", ratio(med(results, "python sms-otp", "seq"), med(results, "rust bare reqwest", "seq")), "≥ 0.95×"),
         ("Python asyncio 64-way vs official", ratio(med(results, "python sms-otp", "asyncio64"), med(results, "python official", "asyncio64")), "≥ 5×"),
+        ("Python asyncio 64-way vs bare reqwest (Rust, 64 in flight)", ratio(med(results, "python sms-otp", "asyncio64"), med(results, "rust bare reqwest", "inflight64")), "≥ 0.8×"),
         ("Python 4 threads vs our 1 thread", ratio(med(results, "python sms-otp", "threads4"), med(results, "python sms-otp", "seq")), "≥ 1.8×"),
         ("Rust sms-otp vs official crate (seq)", ratio(med(results, "rust sms-otp", "seq"), med(results, "rust official", "seq")), "≥ 1.0×"),
         ("Rust sms-otp vs official crate (64 in flight)", ratio(med(results, "rust sms-otp", "inflight64"), med(results, "rust official", "inflight64")), "≥ 1.0×"),
         ("Node 64-way vs official Node", ratio(med(results, "node sms-otp", "inflight64"), med(results, "node official", "inflight64")), "≥ 8×"),
-        ("Node 64-way vs bare reqwest (Rust, 64 in flight)", ratio(med(results, "node sms-otp", "inflight64"), med(results, "rust bare reqwest", "inflight64")), "≥ 0.7×"),
+        ("Node 64-way vs bare reqwest (Rust, 64 in flight)", ratio(med(results, "node sms-otp", "inflight64"), med(results, "rust bare reqwest", "inflight64")), "≥ 0.85×"),
     ]
     cpu_checks = []
     for lang, ours, modes in (("Python", "python sms-otp", ("seq",)), ("Rust", "rust sms-otp", ("seq", "inflight64")), ("Node", "node sms-otp", ("seq", "inflight64"))):
         for mode in modes:
             base = "seq" if mode == "seq" else "inflight64"
-            cpu_checks.append((f"{lang} CPU per send ({mode}) vs bare reqwest", ratio(med(results, ours, mode, "cpu_us_per_send"), med(results, "rust bare reqwest", base, "cpu_us_per_send")), "≤ 2×"))
+            # Node's sequential CPU per send has the tighter goal of the performance issue.
+            goal = "≤ 1.6×" if (lang, mode) == ("Node", "seq") else "≤ 2×"
+            cpu_checks.append((f"{lang} CPU per send ({mode}) vs bare reqwest", ratio(med(results, ours, mode, "cpu_us_per_send"), med(results, "rust bare reqwest", base, "cpu_us_per_send")), goal))
     # Authenticate has no goals of its own: the same ratios as for send, against send's goals.
     A = "authenticate"
     auth_checks = [
         ("Python blocking vs official Python · authenticate", ratio(med(results, "python sms-otp", "seq", call=A), med(results, "python official", "seq", call=A)), "≥ 8×"),
-        ("Python blocking vs bare reqwest (Rust, seq) · authenticate", ratio(med(results, "python sms-otp", "seq", call=A), med(results, "rust bare reqwest", "seq", call=A)), "≥ 0.8×"),
+        ("Python blocking vs bare reqwest (Rust, seq) · authenticate", ratio(med(results, "python sms-otp", "seq", call=A), med(results, "rust bare reqwest", "seq", call=A)), "≥ 0.95×"),
         ("Python asyncio 64-way vs official · authenticate", ratio(med(results, "python sms-otp", "asyncio64", call=A), med(results, "python official", "asyncio64", call=A)), "≥ 5×"),
+        ("Python asyncio 64-way vs bare reqwest (Rust, 64 in flight) · authenticate", ratio(med(results, "python sms-otp", "asyncio64", call=A), med(results, "rust bare reqwest", "inflight64", call=A)), "≥ 0.8×"),
         ("Rust sms-otp vs official crate (seq) · authenticate", ratio(med(results, "rust sms-otp", "seq", call=A), med(results, "rust official", "seq", call=A)), "≥ 1.0×"),
         ("Rust sms-otp vs official crate (64 in flight) · authenticate", ratio(med(results, "rust sms-otp", "inflight64", call=A), med(results, "rust official", "inflight64", call=A)), "≥ 1.0×"),
         ("Node 64-way vs official Node · authenticate", ratio(med(results, "node sms-otp", "inflight64", call=A), med(results, "node official", "inflight64", call=A)), "≥ 8×"),
-        ("Node 64-way vs bare reqwest (Rust, 64 in flight) · authenticate", ratio(med(results, "node sms-otp", "inflight64", call=A), med(results, "rust bare reqwest", "inflight64", call=A)), "≥ 0.7×"),
+        ("Node 64-way vs bare reqwest (Rust, 64 in flight) · authenticate", ratio(med(results, "node sms-otp", "inflight64", call=A), med(results, "rust bare reqwest", "inflight64", call=A)), "≥ 0.85×"),
     ]
     for lang, ours, modes in (("Python", "python sms-otp", ("seq",)), ("Rust", "rust sms-otp", ("seq", "inflight64")), ("Node", "node sms-otp", ("seq", "inflight64"))):
         for mode in modes:
             base = "seq" if mode == "seq" else "inflight64"
-            auth_checks.append((f"{lang} CPU per authenticate ({mode}) vs bare reqwest", ratio(med(results, ours, mode, "cpu_us_per_send", A), med(results, "rust bare reqwest", base, "cpu_us_per_send", A)), "≤ 2×"))
+            goal = "≤ 1.6×" if (lang, mode) == ("Node", "seq") else "≤ 2×"
+            auth_checks.append((f"{lang} CPU per authenticate ({mode}) vs bare reqwest", ratio(med(results, ours, mode, "cpu_us_per_send", A), med(results, "rust bare reqwest", base, "cpu_us_per_send", A)), goal))
     checks = (send_checks + cpu_checks if "send" in calls else []) + (auth_checks if A in calls else [])
 
     lines = [
         "# Benchmarks",
         "",
-        f"Generated by `bench/run` (rounds={args.rounds}, {args.seconds:g} s per run, calls: {', '.join(calls)}) on {time.strftime('%Y-%m-%d')}.",
+        f"Generated by `bench/run` (rounds={args.rounds}, {args.seconds:g} s per run, calls: {', '.join(calls)}) on {run['date']}.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}.",
         f"Server: `bench-server` (a minimal single-threaded hyper server answering the documented 200 bodies of send ({body_bytes['send']:,} bytes) and authenticate ({body_bytes['authenticate']:,} bytes: a user and a session), built once at start; the emulator keeps an inbox and rate limits, which is work we do not want to measure) pinned to CPU {SERVER_CPU}; each client process pinned to CPU {CLIENT_CPU}" + ("" if HAVE_TASKSET else " (taskset unavailable: not pinned)") + ".",
         "All clients run interleaved in every round; figures are medians with min–max over rounds. The machine is shared and noisy: compare ratios taken in the same run, not absolute numbers across runs.",
@@ -331,6 +388,7 @@ def main() -> None:
     for label, probe in start.items():
         key = "import_ms" if "import_ms" in probe else "require_ms"
         lines.append(f"| {label} | {fmt(probe.get(key, []), 1)} | {fmt(probe.get('process_ms', []), 1)} | {fmt(probe.get('rss_mb', []), 1)} |")
+    lines += instructions_section(order)
     lines += ["", "## Package sizes", "", "The release artefacts of `tests/packaging/build-dist` (this machine's: linux x86_64), as published.", "", "| file | bytes |", "|---|---|"]
     lines += [f"| {name} | {size:,} |" for name, size in sorted(sizes.items())]
     lines += ["", "## Targets (ratios from this run)", ""]

@@ -1,0 +1,77 @@
+"""Instructions per call, counted by valgrind (callgrind): a measure of client work that the
+shared machine's noise does not move, beside bench/run's throughput and CPU time. Run by
+bench/instructions after bench/run has built the release clients and the bench venv.
+
+Each client runs twice under callgrind against bench-server (which runs natively), for a short
+and a long duration; (instructions of the long run - of the short one) / (calls of the long
+run - of the short one) cancels start-up, warm-up and the one-time setup, and leaves the cost
+of one call in the client process (user space, every thread: the runtime's too). Node is left
+out: under valgrind V8 keeps compiling for the whole run, so its count is not one call's.
+Writes bench/instructions.json, which orchestrate.py adds to BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+HERE = Path(__file__).resolve().parent
+
+
+def instructions(argv: List[str], url: str, seconds: float, call: str) -> Tuple[int, int]:
+    """(calls made, instructions executed) of one run of `argv` under callgrind."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            ["taskset", "-c", "1", "valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg", *argv, url, str(seconds), call],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        calls = json.loads(out.strip().splitlines()[-1])["sends"]
+        # One file per thread with --separate-threads; one in all otherwise: sum every summary.
+        total = sum(int(line.split()[1]) for f in Path(tmp).iterdir() for line in f.read_text().splitlines() if line.startswith("summary:"))
+    return calls, total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rust-bin", type=Path, default=HERE / "target" / "release")
+    ap.add_argument("--python", default=str(HERE / ".venv" / "bin" / "python"))
+    ap.add_argument("--short", type=float, default=3.0, help="seconds of the short run")
+    ap.add_argument("--long", type=float, default=9.0, help="seconds of the long run")
+    args = ap.parse_args()
+    if not Path(args.python).exists():
+        ap.error(f"no {args.python}: run bench/run first (it makes the bench venv with the release wheel)")
+
+    rust = str(args.rust_bin / "bench-rust")
+    py = [args.python, str(HERE / "python" / "bench.py")]
+    clients: List[Tuple[str, str, List[str]]] = []
+    for mode in ("seq", "inflight64"):
+        clients += [("rust bare reqwest", mode, [rust, "bare", mode]), ("rust sms-otp", mode, [rust, "ours", mode]), ("rust official", mode, [rust, "official", mode])]
+    clients += [("python sms-otp", "seq", [*py, "ours", "seq"]), ("python sms-otp", "asyncio64", [*py, "ours", "asyncio64"])]
+
+    server = subprocess.Popen(["taskset", "-c", "0", str(args.rust_bin / "bench-server")], stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+    rows: Dict[str, float] = {}
+    try:
+        for call in ("send", "authenticate"):
+            for label, mode, argv in clients:
+                short_calls, short_instructions = instructions(argv, url, args.short, call)
+                long_calls, long_instructions = instructions(argv, url, args.long, call)
+                per_call = (long_instructions - short_instructions) / (long_calls - short_calls)
+                rows["|".join((label, mode, call))] = per_call
+                print(f"{call:12} {label:18} {mode:10} {per_call:10,.0f} instructions per call ({long_calls - short_calls} calls)", flush=True)
+    finally:
+        server.kill()
+    out = HERE / "instructions.json"
+    out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "instructions_per_call": rows}, indent=1) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
