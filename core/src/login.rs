@@ -389,6 +389,7 @@ mod tests {
             "session_token": 42, "user": {"user_id": "u", "status": "active"}})))
         .expect_err("wrong type");
         assert!(!err.contains("42"), "{err}");
+        assert!(err.contains("session_token has the wrong type"), "{err}");
         let err = AuthenticateResponse::from_json(object(json!({
             "request_id": "r", "user_id": "u", "method_id": "m", "status_code": 200})))
         .expect_err("user is missing");
