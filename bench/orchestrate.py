@@ -197,26 +197,62 @@ client process. Before/after figures are medians of runs on this machine, same s
   mimalloc for the module's Rust allocations (as Node has) measured within noise here and
   kept 50 MB more RSS after the bad-input sweep's 10 MB strings: not adopted.
 
+- **Session 5 (2026-12-01).** `import sms_otp` no longer imports `weakref` (the asyncio
+  completions registry is a list in the native module): `-X importtime` cumulative 5.8 →
+  3.5 ms in one run (`bench/startup`). `authenticate` reads its answer into the typed
+  response without path tracking (`serde_path_to_error` runs only to name the field of an
+  answer that failed): 199.8k → 178.2k instructions per call, sequential (`bench/instructions`).
+  Tried and dropped: a `Notify` in place of the `watch` channel of the per-attempt connect
+  probe (0.5 % of the samples in `perf`, no change in instructions); `json.loads` of the body
+  text in place of building the dict in Rust (more instructions: `import json` per call
+  goes through the import machinery).
+
+Before and after the one-declaration refactor (the architecture issue: tables in core, one
+native entry per binding), send, each ratio from one run: 2026-11-26 (before) → 2026-12-01,
+first a quiet run of main before this session's changes, then this report's run on the same
+machine an hour later, busier:
+
+| ratio | before | after (quiet run) | after (this run) |
+|---|---|---|---|
+| Python asyncio 64-way / bare reqwest 64 | 0.59× | 0.76× | 0.63× |
+| Python blocking / bare reqwest, sequential | 0.88× | 1.04× | 1.02× |
+| Node 64-way / bare reqwest 64 | 0.74× | 0.81× | 0.72× |
+| Node CPU per send / bare reqwest, sequential | 2.17× | 2.08× | 2.02× |
+| Rust sms-otp / official crate, sequential | 0.95–0.99× | 0.96× | 1.13× |
+| Rust sms-otp / official crate, 64 in flight | 0.95–0.99× | 0.79× | 0.70× |
+
+The Rust 64-way ratio moves between runs by more than any change made: counted in
+instructions per send (callgrind, the method of `bench/instructions`), the crate before the
+refactor (commit 121f0b5) and now execute the same work: 72.3k → 73.1k at 64 in flight and
+74.6k → 74.5k sequentially, against 65.6k–66.2k for the official crate and 71.8k–72.4k for
+the bare reqwest loop.
+
 Targets missed, and why:
 
-- *Python blocking ≥ 8× the official client*: the official client needs about 550 µs of CPU
-  per send (~1,700/s); 8× is ~13,700/s, above the bare reqwest ceiling measured here
-  (~12,000/s with a ~80 µs loopback round trip). The ratio is capped near 7× on this machine
-  by the server round trip, not by the client.
-- *Python asyncio ≥ 5× the official client / ≥ 0.8× bare reqwest*: see the table. With the
-  done-callback gone, what is left per send on the loop's thread is asyncio's own machinery
-  (the awaiting task's wake-up `Handle`, `Future.set_result`, the coroutine frame) and the
-  glibc frees of buffers the runtime thread allocated; the `async def` wrapper stays, so that
-  `asyncio.create_task(client.otps.sms.send_async(...))` keeps working as with the official
-  client.
-- *Node CPU per send ≤ 2× bare reqwest, sequential*: about 2.0–2.2×. One send at a time
-  crosses threads twice (JS → runtime worker → JS), two wake-ups that a single-threaded
-  client does not pay; batching cannot help with one send in flight.
-- *Rust ≥ 1.0× the official crate*: at 0.96–0.97×. The official crate does less per send: no
-  validation, no per-attempt response timer, no connect probe, no body cap. Those are
-  features; the timer and probe cost about 1–2 µs per send.
-- *Python 4 threads ≥ 1.8× one thread*: met (the client process is pinned to one core, so
-  threads only overlap waiting, not CPU).
+- *Rust ≥ 1.0× the official crate*. Per send the crate executes about as many instructions
+  as the bare reqwest loop (1.02–1.03×) and about 10 % more than the official crate. Most
+  of the difference is the body: the official crate deserialises the answer into its struct
+  and drops the text; sms-otp keeps the whole body as a JSON map (`raw`: unknown fields
+  included, what the Python and Node responses are made of), which costs a parse into a
+  `serde_json::Value` (as the bare loop does) and freeing it afterwards: about 4–5k of the
+  7k instructions per send (callgrind's per-function counts). The rest is the per-attempt response timeout and connect
+  probe and the request's validation, which the official crate does not have. For
+  `authenticate` (a 3 KB answer with a user and a session) the same holds at a larger
+  scale: the typed response is read from the parsed map, after the map itself.
+- *Python asyncio ≥ 0.8× bare reqwest at 64 in flight*: 0.76× in the quiet run. Per send the
+  Python client executes 1.5× the bare loop's instructions; beyond the Rust client's work
+  (1.02×) that is asyncio's own machinery per awaited future (the task's wake-up, the
+  coroutine frames) and the objects of the call and its answer. For `authenticate` the
+  3 KB answer becomes about 55 Python objects (the dict the response classes read), which
+  doubles the instructions per call (1.9× the bare loop) and halves the ratio.
+- *Node ≥ 0.85× bare reqwest at 64 in flight*: 0.81× in the quiet run; *Node CPU per send
+  ≤ 1.6× bare reqwest, sequential*: 2.0–2.1×. One send at a time crosses threads twice (JS →
+  runtime worker → JS), two wake-ups a single-threaded client does not pay; batching helps
+  only with many sends in flight. For `authenticate` the answer crosses as JSON text and is
+  parsed by `JSON.parse`, as for send, but is 14 times longer.
+- *Python blocking ≥ 8× the official client*: the official client needs about 1 ms of CPU
+  per send; 8× would be above the bare reqwest loop's rate on this machine, which the
+  Python client already matches (1.02–1.04×).
 """
 
 
