@@ -201,7 +201,8 @@ client process. Before/after figures are medians of runs on this machine, same s
   completions registry is a list in the native module): `-X importtime` cumulative 5.8 →
   3.5 ms in one run (`bench/startup`). `authenticate` reads its answer into the typed
   response without path tracking (`serde_path_to_error` runs only to name the field of an
-  answer that failed): 199.8k → 178.2k instructions per call, sequential (`bench/instructions`).
+  answer that failed): 199.8k → 177.2k instructions per call sequentially, 188.9k → 164.7k at
+  64 in flight, and 281.6k → 258.2k through Python (`bench/instructions`, before and after).
   Tried and dropped: a `Notify` in place of the `watch` channel of the per-attempt connect
   probe (0.5 % of the samples in `perf`, no change in instructions); `json.loads` of the body
   text in place of building the dict in Rust (more instructions: `import json` per call
@@ -230,7 +231,7 @@ the bare reqwest loop.
 Targets missed, and why:
 
 - *Rust ≥ 1.0× the official crate*. Per send the crate executes about as many instructions
-  as the bare reqwest loop (1.02–1.03×) and about 10 % more than the official crate. Most
+  as the bare reqwest loop (1.02×) and 11–13 % more than the official crate. Most
   of the difference is the body: the official crate deserialises the answer into its struct
   and drops the text; sms-otp keeps the whole body as a JSON map (`raw`: unknown fields
   included, what the Python and Node responses are made of), which costs a parse into a
@@ -243,8 +244,8 @@ Targets missed, and why:
   Python client executes 1.5× the bare loop's instructions; beyond the Rust client's work
   (1.02×) that is asyncio's own machinery per awaited future (the task's wake-up, the
   coroutine frames) and the objects of the call and its answer. For `authenticate` the
-  3 KB answer becomes about 55 Python objects (the dict the response classes read), which
-  doubles the instructions per call (1.9× the bare loop) and halves the ratio.
+  3 KB answer becomes about 55 Python objects (the dict the response classes read): 1.7–1.8×
+  the bare loop's instructions per call, and half its rate at 64 in flight.
 - *Node ≥ 0.85× bare reqwest at 64 in flight*: 0.81× in the quiet run; *Node CPU per send
   ≤ 1.6× bare reqwest, sequential*: 2.0–2.1×. One send at a time crosses threads twice (JS →
   runtime worker → JS), two wake-ups a single-threaded client does not pay; batching helps
