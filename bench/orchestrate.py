@@ -263,6 +263,12 @@ Targets missed, and why:
 """
 
 
+def row_key(joined: str) -> Key:
+    """A report row's key from its JSON form, `label|mode|call`."""
+    label, mode, call = joined.split("|")
+    return label, mode, call
+
+
 def instructions_section(order: List[Key]) -> List[str]:
     """The instructions per call of bench/instructions (bench/instructions.json), if it was run,
     each beside the bare reqwest loop's for the same mode and call."""
@@ -270,7 +276,7 @@ def instructions_section(order: List[Key]) -> List[str]:
     if not path.exists():
         return []
     data = json.loads(path.read_text())
-    counts = {tuple(k.split("|")): v for k, v in data["instructions_per_call"].items()}
+    counts = {row_key(k): v for k, v in data["instructions_per_call"].items()}
     lines = [
         "",
         "## Instructions per call",
@@ -280,11 +286,11 @@ def instructions_section(order: List[Key]) -> List[str]:
         "| client | mode | call | instructions per call | vs bare reqwest |",
         "|---|---|---|---|---|",
     ]
-    for key in [k for k in order if k in counts] + [k for k in counts if k not in order]:
-        label, mode, call = key
+    for row in [k for k in order if k in counts] + [k for k in counts if k not in order]:
+        label, mode, call = row
         bare = counts.get(("rust bare reqwest", "seq" if mode == "seq" else "inflight64", call))
-        versus = f"{counts[key] / bare:.2f}×" if bare else ""
-        lines.append(f"| {label} | {mode} | {call} | {counts[key]:,.0f} | {versus} |")
+        versus = f"{counts[row] / bare:.2f}×" if bare else ""
+        lines.append(f"| {label} | {mode} | {call} | {counts[row]:,.0f} | {versus} |")
     return lines
 
 
@@ -352,12 +358,14 @@ def main() -> None:
     else:
         run = measure(args, calls)
         (args.raw or HERE / "results.json").write_text(json.dumps(run, indent=1) + "\n")
-    results: Results = {tuple(k.split("|")): v for k, v in run["results"].items()}  # type: ignore[misc]
-    order: List[Key] = [tuple(k.split("|")) for k in run["order"]]  # type: ignore[misc]
+    results: Results = {row_key(k): v for k, v in run["results"].items()}
+    order: List[Key] = [row_key(k) for k in run["order"]]
     start, sizes, body_bytes, calls = run["startup"], run["sizes"], run["body_bytes"], run["calls"]
     args.rounds, args.seconds = run["rounds"], run["seconds"]
 
-    ratio = lambda a, b: a / b if b else float("nan")  # noqa: E731
+    def ratio(a: float, b: float) -> float:
+        return a / b if b else float("nan")
+
     send_checks = [
         ("Python blocking vs official Python", ratio(med(results, "python sms-otp", "seq"), med(results, "python official", "seq")), "≥ 8×"),
         ("Python blocking vs bare reqwest (Rust, seq)", ratio(med(results, "python sms-otp", "seq"), med(results, "rust bare reqwest", "seq")), "≥ 0.95×"),
