@@ -19,14 +19,18 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-HERE = Path(__file__).resolve().parent
+from orchestrate import CALLS, CLIENT_CPU, HERE, clients, pinned, start_server
+
+# The clients BENCHMARKS.md compares by instructions: the three Rust ones and ours in Python
+# (not Node: see above).
+COUNTED = ("rust bare reqwest", "rust sms-otp", "rust official", "python sms-otp")
 
 
 def instructions(argv: List[str], url: str, seconds: float, call: str) -> Tuple[int, int]:
     """(calls made, instructions executed) of one run of `argv` under callgrind."""
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
-            ["taskset", "-c", "1", "valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg", *argv, url, str(seconds), call],
+            pinned(CLIENT_CPU, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg", *argv, url, str(seconds), call]),
             capture_output=True,
             text=True,
             check=True,
@@ -40,32 +44,22 @@ def instructions(argv: List[str], url: str, seconds: float, call: str) -> Tuple[
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rust-bin", type=Path, default=HERE / "target" / "release")
-    ap.add_argument("--python", default=str(HERE / ".venv" / "bin" / "python"))
     ap.add_argument("--short", type=float, default=3.0, help="seconds of the short run")
     ap.add_argument("--long", type=float, default=9.0, help="seconds of the long run")
     args = ap.parse_args()
-    if not Path(args.python).exists():
-        ap.error(f"no {args.python}: run bench/run first (it makes the bench venv with the release wheel)")
 
-    rust = str(args.rust_bin / "bench-rust")
-    py = [args.python, str(HERE / "python" / "bench.py")]
-    clients: List[Tuple[str, str, List[str]]] = []
-    for mode in ("seq", "inflight64"):
-        clients += [("rust bare reqwest", mode, [rust, "bare", mode]), ("rust sms-otp", mode, [rust, "ours", mode]), ("rust official", mode, [rust, "official", mode])]
-    clients += [("python sms-otp", "seq", [*py, "ours", "seq"]), ("python sms-otp", "asyncio64", [*py, "ours", "asyncio64"])]
-
-    server = subprocess.Popen(["taskset", "-c", "0", str(args.rust_bin / "bench-server")], stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+    # orchestrate.py's clients (the Python ones run with this interpreter: the bench venv's),
+    # one at a time, without the 4-thread mode, which measures overlap rather than work.
+    counted = [(label, mode, call, argv) for label, mode, call, argv in clients(args.rust_bin, list(CALLS)) if label in COUNTED and mode != "threads4"]
+    server, url = start_server(args.rust_bin)
     rows: Dict[str, float] = {}
     try:
-        for call in ("send", "authenticate"):
-            for label, mode, argv in clients:
-                short_calls, short_instructions = instructions(argv, url, args.short, call)
-                long_calls, long_instructions = instructions(argv, url, args.long, call)
-                per_call = (long_instructions - short_instructions) / (long_calls - short_calls)
-                rows["|".join((label, mode, call))] = per_call
-                print(f"{call:12} {label:18} {mode:10} {per_call:10,.0f} instructions per call ({long_calls - short_calls} calls)", flush=True)
+        for label, mode, call, argv in counted:
+            short_calls, short_instructions = instructions(argv, url, args.short, call)
+            long_calls, long_instructions = instructions(argv, url, args.long, call)
+            per_call = (long_instructions - short_instructions) / (long_calls - short_calls)
+            rows["|".join((label, mode, call))] = per_call
+            print(f"{call:12} {label:18} {mode:10} {per_call:10,.0f} instructions per call ({long_calls - short_calls} calls)", flush=True)
     finally:
         server.kill()
     out = HERE / "instructions.json"

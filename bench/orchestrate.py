@@ -34,6 +34,13 @@ def pinned(cpu: str, argv: List[str]) -> List[str]:
     return ["taskset", "-c", cpu, *argv] if HAVE_TASKSET else argv
 
 
+def start_server(rust_bin: Path) -> Tuple["subprocess.Popen[str]", str]:
+    """bench-server, pinned to its CPU, and its URL."""
+    server = subprocess.Popen(pinned(SERVER_CPU, [str(rust_bin / "bench-server")]), stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    return server, f"http://127.0.0.1:{server.stdout.readline().strip()}"
+
+
 def clients(rust_bin: Path, calls: List[str]) -> List[Tuple[str, str, str, List[str]]]:
     """(label, mode, call, argv without URL/SECONDS/CALL). `send` runs in every mode;
     `authenticate` only sequentially and in each language's 64-way mode (not threads4), to
@@ -341,9 +348,7 @@ def instructions_section(order: List[Key]) -> List[str]:
 
 def measure(args: argparse.Namespace, calls: List[str]) -> Dict[str, Any]:
     """Every client in every round, then the start-up probes: the raw figures, as JSON-able data."""
-    server = subprocess.Popen(pinned(SERVER_CPU, [str(args.rust_bin / "bench-server")]), stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+    server, url = start_server(args.rust_bin)
     results: Results = {}
     todo = clients(args.rust_bin, calls)
     order: List[Key] = [(label, mode, call) for label, mode, call, _ in todo]
