@@ -11,7 +11,7 @@ use bytes::Bytes;
 use crate::config::{ClientBuilder, Environment, Resolved};
 use crate::login_rules::{validate_authenticate, validate_login_or_create};
 use crate::retry::{decide, full_jitter, Decision, Policy, State};
-use crate::transport::{build_http_client, Call, Endpoint, Transport};
+use crate::transport::{Call, Endpoint, Transport};
 use crate::validate::validate_request;
 use crate::{
     AuthenticateRequest, AuthenticateResponse, Error, ErrorKind, LoginOrCreateRequest,
@@ -56,11 +56,10 @@ impl Client {
     }
 
     pub(crate) fn from_resolved(config: Resolved) -> Result<Client, Error> {
-        let http = build_http_client(&config)?;
         Ok(Client {
             otps: Otps {
                 sms: Sms {
-                    transport: Arc::new(Transport::new(http, config)),
+                    transport: Arc::new(Transport::new(config)?),
                 },
             },
         })

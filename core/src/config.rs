@@ -5,8 +5,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
-use reqwest::Url;
+use hyper::header::HeaderValue;
+use url::Url;
 
 use crate::phone::is_assigned_calling_code;
 use crate::Error;

@@ -23,6 +23,7 @@
 pub mod blocking;
 mod client;
 mod config;
+mod connector;
 mod error;
 mod error_table;
 #[cfg(feature = "host")]

@@ -2,7 +2,7 @@
 //! starts. `timeout` counts from sending the request, not
 //! from the start of the attempt, so a slow connect (bounded by `connect_timeout`) must not
 //! eat into it, and a timeout that fires mid-connect must be reported as phase "connect"
-//! (retryable, nothing sent). reqwest has no hook for that, so a connector layer tells the
+//! (retryable, nothing sent). The HTTP client has no hook for that, so a connector wrapper tells the
 //! request future when a connect it started begins and ends, through a task-local probe.
 
 use std::future::Future;
@@ -43,7 +43,7 @@ impl ConnectProbe {
 }
 
 /// Marks the connect finished when dropped: on success, on error, and when the connect
-/// future is abandoned (reqwest's connect timeout drops it), so nobody waits forever.
+/// future is abandoned (the connector's `connect_timeout` drops it), so nobody waits forever.
 struct ConnectGuard(Arc<ConnectProbe>);
 
 impl Drop for ConnectGuard {
@@ -80,8 +80,8 @@ pub(crate) async fn with_response_timeout<F: Future>(
         let current = *state.borrow_and_update();
         match current {
             ConnectState::Connecting => {
-                // The response clock has not started; the connect is bounded by reqwest's
-                // connect timeout, whose expiry drops the guard and wakes us.
+                // The response clock has not started; the connect is bounded by the
+                // connector's connect timeout, whose expiry drops the guard and wakes us.
                 tokio::select! {
                     out = &mut work => return Timed::Finished(out),
                     changed = state.changed() => if changed.is_err() {
@@ -98,21 +98,16 @@ pub(crate) async fn with_response_timeout<F: Future>(
     }
 }
 
-/// The connector layer that reports connects to the probe of the attempt that started them.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ProbeLayer;
-
-impl<S> tower::Layer<S> for ProbeLayer {
-    type Service = ProbeService<S>;
-
-    fn layer(&self, inner: S) -> ProbeService<S> {
-        ProbeService { inner }
-    }
-}
-
+/// A connector that reports connects to the probe of the attempt that started them.
 #[derive(Debug, Clone)]
 pub(crate) struct ProbeService<S> {
     inner: S,
+}
+
+impl<S> ProbeService<S> {
+    pub(crate) fn new(inner: S) -> Self {
+        ProbeService { inner }
+    }
 }
 
 impl<S, R> tower::Service<R> for ProbeService<S>

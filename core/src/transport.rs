@@ -1,19 +1,26 @@
-//! One HTTP attempt over reqwest + rustls, and the mapping of transport failures to errors.
+//! One HTTP attempt over hyper's pooled HTTP/1.1 client ([`crate::connector`] opens its
+//! connections), and the mapping of transport failures to errors.
 
 use std::error::Error as StdError;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use reqwest::header::{self, HeaderValue};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Body;
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::{Method, Request, Uri};
+use hyper_util::client::legacy::Client as Pool;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls::pki_types::CertificateDer;
 
 use crate::config::Resolved;
+use crate::connector::{ConnectTimedOut, Connector};
 use crate::error::{chain, Details};
 use crate::response::{
     interpret_as, parse_retry_after, unexpected, Received, Redactor, MAX_BODY_BYTES,
 };
-use crate::response_timeout::{with_response_timeout, ProbeLayer, Timed};
+use crate::response_timeout::{with_response_timeout, ProbeService, Timed};
 use crate::{Error, ErrorKind, TimeoutPhase};
 
 /// The TLS configuration of clients without `ca_file`, made once per process: the platform
@@ -85,31 +92,6 @@ fn tls_config(extra_roots: &[CertificateDer<'static>]) -> Result<rustls::ClientC
     Ok(tls)
 }
 
-/// Builds the pooled HTTP client: [`tls_config`], redirects off, HTTP/1.1 keep-alive.
-pub(crate) fn build_http_client(config: &Resolved) -> Result<reqwest::Client, Error> {
-    let tls = tls_config(&config.ca_certificates)?;
-
-    let mut headers = header::HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(header::USER_AGENT, config.user_agent.clone());
-    headers.insert(header::AUTHORIZATION, config.authorization.clone());
-
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(config.connect_timeout)
-        .connector_layer(ProbeLayer)
-        .pool_idle_timeout(std::time::Duration::from_secs(50))
-        .tcp_nodelay(true)
-        .build()
-        .map_err(|e| Error::configuration("tls", format!("could not build the HTTP client: {e}")))
-}
-
 /// The endpoints a client calls: each a path under the base URL (a path prefix of
 /// `base_url` is kept), and what may have happened at the service when an attempt's
 /// outcome is unknown, for the messages.
@@ -152,16 +134,28 @@ pub(crate) struct Call<'a, T> {
     pub(crate) parse: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, String>,
 }
 
+type Http = Pool<ProbeService<Connector>, Full<Bytes>>;
+
 /// The immutable per-client state an attempt needs.
 pub(crate) struct Transport {
-    pub(crate) http: reqwest::Client,
+    http: Http,
     pub(crate) config: Resolved,
-    /// The URL of each [`Endpoint`], in [`Endpoint::ALL`] order.
-    urls: [reqwest::Url; 3],
+    /// The URI of each [`Endpoint`], in [`Endpoint::ALL`] order.
+    uris: [Uri; 3],
+    /// The headers of every request: made once, cloned per request.
+    headers: HeaderMap,
 }
 
 impl Transport {
-    pub(crate) fn new(http: reqwest::Client, config: Resolved) -> Transport {
+    /// The client's pooled HTTP/1.1 client (keep-alive, idle connections closed after 50 s,
+    /// redirects never followed) over [`tls_config`] and the environment's proxies.
+    pub(crate) fn new(config: Resolved) -> Result<Transport, Error> {
+        let tls = tls_config(&config.ca_certificates)?;
+        let connector = Connector::new(
+            tls,
+            config.connect_timeout,
+            hyper_util::client::proxy::matcher::Matcher::from_env(),
+        );
         // `config.endpoint` is the send URL: the base URL's path plus the send path.
         let send_path = Endpoint::Send.path();
         let base = config
@@ -170,16 +164,38 @@ impl Transport {
             .strip_suffix(send_path)
             .unwrap_or("/")
             .to_owned();
-        let urls = Endpoint::ALL.map(|endpoint| {
+        let [send, login_or_create, authenticate] = Endpoint::ALL.map(|endpoint| {
             let mut url = config.endpoint.clone();
             url.set_path(&format!("{base}{}", endpoint.path()));
-            url
+            url.as_str().parse::<Uri>().map_err(|e| {
+                Error::configuration("base_url", format!("is not a valid HTTP URI ({e})"))
+            })
         });
-        Transport { http, config, urls }
-    }
+        let uris = [send?, login_or_create?, authenticate?];
 
-    fn url(&self, endpoint: Endpoint) -> &reqwest::Url {
-        &self.urls[endpoint as usize]
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::USER_AGENT, config.user_agent.clone());
+        headers.insert(header::AUTHORIZATION, config.authorization.clone());
+        // Every endpoint has the base URL's host, so one proxy (or none) serves them all.
+        if let Some(auth) = connector.proxy_authorization(&uris[0]) {
+            headers.insert(header::PROXY_AUTHORIZATION, auth);
+        }
+
+        let http = Pool::builder(TokioExecutor::new())
+            .pool_idle_timeout(std::time::Duration::from_secs(50))
+            .pool_timer(TokioTimer::new())
+            .build(ProbeService::new(connector));
+        Ok(Transport {
+            http,
+            config,
+            uris,
+            headers,
+        })
     }
 
     fn redactor<'a>(&'a self, call_secrets: [&'a str; 3]) -> Redactor<'a> {
@@ -215,11 +231,13 @@ impl Transport {
     }
 
     async fn exchange<T>(&self, call: &Call<'_, T>, body: Bytes) -> Result<T, Error> {
-        let mut response = self
+        let mut request = Request::new(Full::new(body));
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.uris[call.endpoint as usize].clone();
+        *request.headers_mut() = self.headers.clone();
+        let response = self
             .http
-            .post(self.url(call.endpoint).clone())
-            .body(body)
-            .send()
+            .request(request)
             .await
             .map_err(|e| self.transport_error(e, call.endpoint))?;
         let status = response.status().as_u16();
@@ -239,21 +257,22 @@ impl Transport {
             location: location.as_deref(),
             body: b"",
         };
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-        {
+        let mut response = response.into_body();
+        let content_length = response.size_hint().exact();
+        if content_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
             return Err(unexpected(
                 &head,
                 "the body is over the 1 MiB limit",
                 &redact,
             ));
         }
-        let mut body =
-            Vec::with_capacity(response.content_length().unwrap_or(512).min(64 * 1024) as usize);
+        let mut body = Vec::with_capacity(content_length.unwrap_or(512).min(64 * 1024) as usize);
         loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
+            match response.frame().await.transpose() {
+                Ok(Some(frame)) => {
+                    let Ok(chunk) = frame.into_data() else {
+                        continue; // trailers
+                    };
                     if body.len() + chunk.len() > MAX_BODY_BYTES {
                         return Err(unexpected(
                             &Received {
@@ -281,7 +300,7 @@ impl Transport {
     }
 
     /// The connection broke while the answer was being read.
-    fn body_error(&self, status: u16, e: reqwest::Error, endpoint: Endpoint) -> Error {
+    fn body_error(&self, status: u16, e: hyper::Error, endpoint: Endpoint) -> Error {
         Error::new(
             ErrorKind::Network,
             format!(
@@ -297,7 +316,7 @@ impl Transport {
         .with_source(e)
     }
 
-    fn transport_error(&self, e: reqwest::Error, endpoint: Endpoint) -> Error {
+    fn transport_error(&self, e: hyper_util::client::legacy::Error, endpoint: Endpoint) -> Error {
         let host = self
             .config
             .endpoint
@@ -315,7 +334,7 @@ impl Transport {
             .with_source(e);
         }
         if e.is_connect() {
-            if e.is_timeout() {
+            if chain(&e).any(|cause| cause.is::<ConnectTimedOut>()) {
                 return Error::new(
                     ErrorKind::Timeout,
                     format!(
