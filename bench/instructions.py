@@ -23,7 +23,7 @@ from orchestrate import CALLS, CLIENT_CPU, HERE, clients, pinned, start_server
 
 # The clients BENCHMARKS.md compares by instructions: the three Rust ones and ours in Python
 # (not Node: see above).
-COUNTED = ("rust bare reqwest", "rust sms-otp", "rust official", "python sms-otp")
+COUNTED = ("rust bare reqwest", "rust bare hyper", "rust sms-otp", "rust official", "python sms-otp")
 
 
 def instructions(argv: List[str], url: str, seconds: float, call: str) -> Tuple[int, int]:

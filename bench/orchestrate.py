@@ -53,6 +53,7 @@ def clients(rust_bin: Path, calls: List[str]) -> List[Tuple[str, str, str, List[
     rust = str(rust_bin / "bench-rust")
     for call, mode in modes(("seq", "inflight64"), ("seq", "inflight64")):
         out.append(("rust bare reqwest", mode, call, [rust, "bare", mode]))
+        out.append(("rust bare hyper", mode, call, [rust, "hyper", mode]))
         out.append(("rust sms-otp", mode, call, [rust, "ours", mode]))
         out.append(("rust official", mode, call, [rust, "official", mode]))
     py_bench = str(HERE / "python" / "bench.py")

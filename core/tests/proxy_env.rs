@@ -13,6 +13,9 @@ use tokio::net::{TcpListener, TcpStream};
 
 use support::{builder, pki, request, Behaviour, Hostile};
 
+trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Stream for T {}
+
 static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const PROXY_VARIABLES: [&str; 8] = [
@@ -32,23 +35,30 @@ fn clear_proxy_variables() {
     }
 }
 
-/// A `CONNECT` proxy: it records each request head, then either refuses with `status` or
-/// tunnels to the named host and port.
+/// A `CONNECT` proxy (over TLS with `tls`): it records each request head, then either
+/// refuses with `refuse_with` or tunnels to the named host and port.
 struct TunnelProxy {
     port: u16,
     heads: Arc<Mutex<Vec<String>>>,
 }
 
 impl TunnelProxy {
-    async fn start(refuse_with: Option<&'static str>) -> TunnelProxy {
+    async fn start(
+        refuse_with: Option<&'static str>,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> TunnelProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let heads = Arc::new(Mutex::new(Vec::new()));
         let seen = heads.clone();
         tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let seen = seen.clone();
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (seen, tls) = (seen.clone(), tls.clone());
                 tokio::spawn(async move {
+                    let mut client: Box<dyn Stream> = match tls {
+                        Some(tls) => Box::new(tls.accept(tcp).await.unwrap()),
+                        None => Box::new(tcp),
+                    };
                     let mut head = Vec::new();
                     while !head.ends_with(b"\r\n\r\n") {
                         let Ok(byte) = client.read_u8().await else {
@@ -157,8 +167,8 @@ async fn https_goes_through_a_connect_tunnel_with_tls_inside() {
     std::fs::create_dir_all(&dir).unwrap();
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, &pki.ca_pem).unwrap();
-    let server = Hostile::start_tls(vec![Behaviour::ok()], pki.acceptor).await;
-    let proxy = TunnelProxy::start(None).await;
+    let server = Hostile::start_tls(vec![Behaviour::ok()], pki.acceptor.clone()).await;
+    let proxy = TunnelProxy::start(None, None).await;
     std::env::set_var(
         "HTTPS_PROXY",
         format!("http://tunnel:secret@127.0.0.1:{}", proxy.port),
@@ -185,7 +195,7 @@ async fn https_goes_through_a_connect_tunnel_with_tls_inside() {
     assert_eq!(inside[0].header("proxy-authorization"), None);
 
     // A proxy that refuses the tunnel: nothing reached the service.
-    let refusing = TunnelProxy::start(Some("407 Proxy Authentication Required")).await;
+    let refusing = TunnelProxy::start(Some("407 Proxy Authentication Required"), None).await;
     std::env::set_var("HTTPS_PROXY", format!("http://127.0.0.1:{}", refusing.port));
     let client = builder(&url)
         .ca_file(&ca_file)
@@ -203,6 +213,20 @@ async fn https_goes_through_a_connect_tunnel_with_tls_inside() {
         "{err}"
     );
     assert_eq!(server.seen(), 1);
+
+    // An https:// proxy: TLS to the proxy (trusted through ca_file too), the tunnel inside it.
+    let tls_proxy = TunnelProxy::start(None, Some(pki.acceptor.clone())).await;
+    std::env::set_var(
+        "HTTPS_PROXY",
+        format!("https://localhost:{}", tls_proxy.port),
+    );
+    let client = builder(&url).ca_file(&ca_file).build().unwrap();
+    assert_eq!(
+        client.otps.sms.send(request()).await.unwrap().status_code,
+        200
+    );
+    assert_eq!(tls_proxy.heads().len(), 1);
+    assert_eq!(server.seen(), 2);
     clear_proxy_variables();
     std::fs::remove_dir_all(&dir).ok();
 }

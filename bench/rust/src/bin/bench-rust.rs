@@ -1,5 +1,7 @@
 //! Rust clients under load: `bench-rust CLIENT MODE URL SECONDS [CALL]`
-//! CLIENT: `bare` (a bare reqwest loop, the ceiling), `ours` (sms_otp), `official` (stytch 11.1.0).
+//! CLIENT: `bare` (a bare reqwest loop, the ceiling of a reqwest client), `hyper` (a bare loop on
+//! hyper-util's pooled client, the ceiling of sms_otp's transport), `ours` (sms_otp), `official`
+//! (stytch 11.1.0).
 //! MODE: `seq` (one at a time) or `inflight64` (64 concurrent calls on one client).
 //! CALL: `send` (the default: `POST /v1/otps/sms/send`) or `authenticate`
 //! (`POST /v1/otps/authenticate` with a code and a 60-minute session).
@@ -74,6 +76,38 @@ fn sender(client: &str, call: &str, url: &str) -> Sender {
                     let ok = resp.status().is_success();
                     let body = resp.bytes().await;
                     ok && body.is_ok_and(|b| serde_json::from_slice::<serde_json::Value>(&b).is_ok())
+                })
+            })
+        }
+        "hyper" => {
+            use http_body_util::BodyExt;
+            let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build(hyper_util::client::legacy::connect::HttpConnector::new());
+            let (path, body) = if authenticate {
+                (
+                    "/v1/otps/authenticate",
+                    format!(r#"{{"method_id":"{METHOD_ID}","code":"{CODE}","session_duration_minutes":{SESSION_MINUTES}}}"#),
+                )
+            } else {
+                ("/v1/otps/sms/send", format!(r#"{{"phone_number":"{PHONE}"}}"#))
+            };
+            let uri: hyper::Uri = format!("{url}{path}").parse().expect("uri");
+            let body = bytes::Bytes::from(body);
+            let auth = format!("Basic {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("{PID}:{SECRET}")));
+            Arc::new(move || {
+                let request = hyper::Request::post(uri.clone())
+                    .header("authorization", auth.as_str())
+                    .header("content-type", "application/json")
+                    .body(http_body_util::Full::new(body.clone()))
+                    .expect("request");
+                let response = http.request(request);
+                Box::pin(async move {
+                    let Ok(resp) = response.await else {
+                        return false;
+                    };
+                    let ok = resp.status().is_success();
+                    let body = resp.into_body().collect().await;
+                    ok && body.is_ok_and(|b| serde_json::from_slice::<serde_json::Value>(&b.to_bytes()).is_ok())
                 })
             })
         }
@@ -157,7 +191,7 @@ fn main() {
         [_, client, mode, url, seconds] => (client, mode, url, seconds, "send"),
         [_, client, mode, url, seconds, call] => (client, mode, url, seconds, call.as_str()),
         _ => {
-            eprintln!("usage: bench-rust bare|ours|official seq|inflight64 URL SECONDS [send|authenticate]");
+            eprintln!("usage: bench-rust bare|hyper|ours|official seq|inflight64 URL SECONDS [send|authenticate]");
             std::process::exit(2);
         }
     };
