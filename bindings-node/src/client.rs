@@ -96,9 +96,7 @@ impl NativeClient {
             Err(refusal) => return value::refused(&env, refusal).map(Some),
         };
         let run = request.run(self.client.clone());
-        self.spawn(&env, id, cancel, async move {
-            Ok(serde_json::Value::Object(run.await?.into_body()).to_string())
-        });
+        self.spawn(&env, id, cancel, async move { Ok(run.await?.into_text()) });
         Ok(None)
     }
 

@@ -43,7 +43,12 @@ impl From<sms_otp::SendResponse> for SendResponse {
 pub fn reply_to_python(py: Python<'_>, reply: sms_otp::host::Reply) -> PyResult<Py<PyAny>> {
     Ok(match reply {
         sms_otp::host::Reply::Send(r) => Py::new(py, SendResponse::from(r))?.into_any(),
-        sms_otp::host::Reply::Body(body) => object_to_dict(py, &body)?.into_any().unbind(),
+        sms_otp::host::Reply::Body(text) => {
+            let body = serde_json::from_str(&text).map_err(|e| {
+                pyo3::exceptions::PyRuntimeError::new_err(format!("unreadable reply: {e}"))
+            })?;
+            object_to_dict(py, &body)?.into_any().unbind()
+        }
     })
 }
 

@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use crate::config::{ClientBuilder, Environment, Resolved};
 use crate::login_rules::{validate_authenticate, validate_login_or_create};
+use crate::response::Unreadable;
 use crate::retry::{decide, full_jitter, Decision, Policy, State};
 use crate::transport::{Call, Endpoint, Transport};
 use crate::validate::validate_request;
@@ -130,7 +131,7 @@ impl Sms {
             let call = Call {
                 endpoint: Endpoint::Send,
                 secrets,
-                parse: SendResponse::from_json,
+                parse: SendResponse::from_body,
             };
             self.call(&call, &request).await
         })
@@ -143,13 +144,23 @@ impl Sms {
         &self,
         request: LoginOrCreateRequest,
     ) -> Result<LoginOrCreateResponse, Error> {
+        self.login_or_create_as(request, LoginOrCreateResponse::from_body)
+            .await
+    }
+
+    /// [`Sms::login_or_create`], its answer read by `parse`.
+    pub(crate) async fn login_or_create_as<T>(
+        &self,
+        request: LoginOrCreateRequest,
+        parse: fn(&[u8]) -> Result<T, Unreadable>,
+    ) -> Result<T, Error> {
         catch_panic(async {
             let config = &self.transport.config;
             validate_login_or_create(&request, config.allowed_country_codes.as_deref())?;
             let call = Call {
                 endpoint: Endpoint::LoginOrCreate,
                 secrets: ["", "", ""],
-                parse: LoginOrCreateResponse::from_json,
+                parse,
             };
             self.call(&call, &request).await
         })
@@ -207,6 +218,16 @@ impl Otps {
         &self,
         request: AuthenticateRequest,
     ) -> Result<AuthenticateResponse, Error> {
+        self.authenticate_as(request, AuthenticateResponse::from_body)
+            .await
+    }
+
+    /// [`Otps::authenticate`], its answer read by `parse`.
+    pub(crate) async fn authenticate_as<T>(
+        &self,
+        request: AuthenticateRequest,
+        parse: fn(&[u8]) -> Result<T, Unreadable>,
+    ) -> Result<T, Error> {
         catch_panic(async {
             let config = &self.sms.transport.config;
             validate_authenticate(&request, config.environment)?;
@@ -217,7 +238,7 @@ impl Otps {
                     request.session_token.as_deref().unwrap_or(""),
                     request.session_jwt.as_deref().unwrap_or(""),
                 ],
-                parse: AuthenticateResponse::from_json,
+                parse,
             };
             self.sms.call(&call, &request).await
         })

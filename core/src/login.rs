@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::response::{json_object, Unreadable};
 use crate::{Attributes, Locale};
 
 /// Arguments of `client.otps.sms.login_or_create`: sends a code, creating the user first
@@ -261,6 +262,13 @@ impl LoginOrCreateResponse {
     }
 }
 
+impl LoginOrCreateResponse {
+    /// [`LoginOrCreateResponse::from_json`] of a body.
+    pub(crate) fn from_body(body: &[u8]) -> Result<Self, Unreadable> {
+        Self::from_json(json_object(body)?).map_err(Unreadable::Lacks)
+    }
+}
+
 impl AuthenticateResponse {
     /// Reads the documented fields out of a JSON object; the error names the field that is
     /// missing or of the wrong type, never its value (the body holds session secrets).
@@ -271,22 +279,53 @@ impl AuthenticateResponse {
         let plain = AuthenticateResponse::deserialize(&value);
         let mut response = plain
             .or_else(|_| serde_path_to_error::deserialize(&value))
-            .map_err(|e: serde_path_to_error::Error<serde_json::Error>| {
-                let path = e.path().to_string();
-                let inner = e.into_inner().to_string();
-                match inner.strip_prefix("missing field ") {
-                    Some(field) if path == "." => {
-                        format!("field {} is missing", field.trim_matches('`'))
-                    }
-                    Some(field) => format!("field {path}.{} is missing", field.trim_matches('`')),
-                    None => format!("field {path} has the wrong type"),
-                }
-            })?;
+            .map_err(field_problem)?;
         let Value::Object(raw) = value else {
             unreachable!("built from an object above")
         };
         response.raw = raw;
         Ok(response)
+    }
+
+    /// [`AuthenticateResponse::from_json`] of a body.
+    pub(crate) fn from_body(body: &[u8]) -> Result<Self, Unreadable> {
+        Self::from_json(json_object(body)?).map_err(Unreadable::Lacks)
+    }
+
+    /// Checks the documented fields of a body, read straight from its text: what the
+    /// bindings need, who take the text itself (a JSON map of the body first would be
+    /// built only to be dropped).
+    pub(crate) fn check(body: &[u8]) -> Result<(), Unreadable> {
+        // A struct also reads from a JSON array, which is no response.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Unreadable::NotAnObject);
+        }
+        match serde_json::from_slice::<AuthenticateResponse>(body) {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_data() => {
+                let mut reader = serde_json::Deserializer::from_slice(body);
+                let tracked =
+                    serde_path_to_error::deserialize::<_, AuthenticateResponse>(&mut reader);
+                Err(Unreadable::Lacks(tracked.err().map_or_else(
+                    || "a documented field has the wrong type".to_owned(),
+                    field_problem,
+                )))
+            }
+            Err(_) => Err(Unreadable::NotAnObject),
+        }
+    }
+}
+
+/// Names the field of a failed typed read, never its value.
+fn field_problem(e: serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path().to_string();
+    let inner = e.into_inner().to_string();
+    // Read from text, serde_json appends where: " at line 1 column 3".
+    let inner = inner.split(" at line ").next().unwrap_or_default();
+    match inner.strip_prefix("missing field ") {
+        Some(field) if path == "." => format!("field {} is missing", field.trim_matches('`')),
+        Some(field) => format!("field {path}.{} is missing", field.trim_matches('`')),
+        None => format!("field {path} has the wrong type"),
     }
 }
 
@@ -394,5 +433,48 @@ mod tests {
             "request_id": "r", "user_id": "u", "method_id": "m", "status_code": 200})))
         .expect_err("user is missing");
         assert!(err.contains("user"), "{err}");
+    }
+
+    /// The bindings' check reads the text itself: it accepts what `from_json` accepts and
+    /// names the same fields, without positions or values.
+    #[test]
+    fn the_check_of_a_body_text_agrees_with_from_json() {
+        let lacks = |body: Value| match AuthenticateResponse::check(body.to_string().as_bytes()) {
+            Err(Unreadable::Lacks(reason)) => reason,
+            other => panic!("{other:?}"),
+        };
+        let good = json!({"request_id": "r", "user_id": "u", "method_id": "m", "status_code": 200,
+            "session_token": "tok-SECRET", "user": {"user_id": "u", "status": "active",
+            "phone_numbers": [{"phone_id": "p", "phone_number": "+1", "verified": true}]}});
+        assert!(AuthenticateResponse::check(format!(" \n{good}\n").as_bytes()).is_ok());
+        let mut wrong = good.clone();
+        wrong["user"]["phone_numbers"][0]["verified"] = json!("tok-SECRET");
+        assert_eq!(
+            lacks(wrong),
+            "field user.phone_numbers[0].verified has the wrong type"
+        );
+        let mut missing = good.clone();
+        missing["user"]
+            .as_object_mut()
+            .map(|user| user.remove("status"));
+        assert_eq!(lacks(missing), "field user.status is missing");
+        let mut missing = good.clone();
+        missing.as_object_mut().map(|body| body.remove("user"));
+        assert_eq!(lacks(missing), "field user is missing");
+        for not_an_object in [
+            format!("[{good}]"),
+            format!("{good} trailing"),
+            "\"text\"".to_owned(),
+            String::new(),
+            "{\"request_id\": ".to_owned(),
+        ] {
+            assert!(
+                matches!(
+                    AuthenticateResponse::check(not_an_object.as_bytes()),
+                    Err(Unreadable::NotAnObject)
+                ),
+                "{not_an_object}"
+            );
+        }
     }
 }

@@ -74,32 +74,46 @@ impl Redactor<'_> {
 /// Maps a fully read answer to the result of the call.
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn interpret(r: &Received<'_>, redact: &Redactor<'_>) -> Result<SendResponse, Error> {
-    interpret_as(r, redact, SendResponse::from_json)
+    interpret_as(r, redact, SendResponse::from_body)
 }
 
-/// [`interpret`] for any call: `parse` turns a 2xx JSON object into the call's response, or
-/// names the documented field it lacks.
+/// Why a 2xx body is not the call's response.
+#[derive(Debug)]
+pub(crate) enum Unreadable {
+    NotAnObject,
+    /// The documented field it lacks (or holds with the wrong type), named.
+    Lacks(String),
+}
+
+/// The body as a JSON object.
+pub(crate) fn json_object(
+    body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, Unreadable> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        _ => Err(Unreadable::NotAnObject),
+    }
+}
+
+/// [`interpret`] for any call: `parse` turns a 2xx body into the call's response.
 pub(crate) fn interpret_as<T>(
     r: &Received<'_>,
     redact: &Redactor<'_>,
-    parse: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, String>,
+    parse: fn(&[u8]) -> Result<T, Unreadable>,
 ) -> Result<T, Error> {
-    let object = match serde_json::from_slice::<serde_json::Value>(r.body) {
-        Ok(serde_json::Value::Object(map)) => Some(map),
-        _ => None,
-    };
-    let success = (200..300).contains(&r.status);
-    match (success, object) {
-        (true, Some(map)) => parse(map).map_err(|reason| {
-            unexpected(
+    if (200..300).contains(&r.status) {
+        return parse(r.body).map_err(|problem| match problem {
+            Unreadable::NotAnObject => unexpected(r, "the 2xx body is not a JSON object", redact),
+            Unreadable::Lacks(reason) => unexpected(
                 r,
                 &format!("the 2xx body lacks a documented field: {reason}"),
                 redact,
-            )
-        }),
-        (true, None) => Err(unexpected(r, "the 2xx body is not a JSON object", redact)),
-        (false, Some(map)) if r.status >= 400 => Err(api_error(r, map, redact)),
-        (false, _) if (300..400).contains(&r.status) => {
+            ),
+        });
+    }
+    match json_object(r.body).ok() {
+        Some(map) if r.status >= 400 => Err(api_error(r, map, redact)),
+        _ if (300..400).contains(&r.status) => {
             let target = r
                 .location
                 .map(|l| format!(" to {}", redact.clean(l)))
@@ -110,7 +124,7 @@ pub(crate) fn interpret_as<T>(
                 redact,
             ))
         }
-        (false, _) => Err(unexpected(r, "the error body is not a JSON object", redact)),
+        _ => Err(unexpected(r, "the error body is not a JSON object", redact)),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::config::Resolved;
 use crate::connector::{ConnectTimedOut, Connector};
 use crate::error::{chain, Details};
 use crate::response::{
-    interpret_as, parse_retry_after, unexpected, Received, Redactor, MAX_BODY_BYTES,
+    interpret_as, parse_retry_after, unexpected, Received, Redactor, Unreadable, MAX_BODY_BYTES,
 };
 use crate::response_timeout::{with_response_timeout, ProbeService, Timed};
 use crate::{Error, ErrorKind, TimeoutPhase};
@@ -131,7 +131,7 @@ impl Endpoint {
 pub(crate) struct Call<'a, T> {
     pub(crate) endpoint: Endpoint,
     pub(crate) secrets: [&'a str; 3],
-    pub(crate) parse: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, String>,
+    pub(crate) parse: fn(&[u8]) -> Result<T, Unreadable>,
 }
 
 type Http = Pool<ProbeService<Connector>, Full<Bytes>>;

@@ -2,10 +2,12 @@
 //! run by the typed client, and the reply handed back. A binding has one native entry for
 //! all calls, so a new call costs it nothing but its stub and its method.
 
-use serde_json::{Map, Value as Json};
-
 use super::{Language, Refusal, Value};
-use crate::{AuthenticateRequest, Client, Error, LoginOrCreateRequest, SendRequest, SendResponse};
+use crate::response::Unreadable;
+use crate::{
+    AuthenticateRequest, AuthenticateResponse, Client, Error, LoginOrCreateRequest,
+    LoginOrCreateResponse, SendRequest, SendResponse,
+};
 
 /// A call's typed request, read from host values.
 #[derive(Debug)]
@@ -19,21 +21,29 @@ pub enum Request {
 }
 
 /// What a call returns: a send's typed response (the bindings' hot path reads its fields),
-/// or for the login calls the whole body, checked by the typed response's parse.
+/// or for the login calls the text of the whole body, a JSON object whose documented fields
+/// the typed response's reading has checked. The bindings make host objects of the text
+/// (JavaScript with `JSON.parse`), with no JSON map in between.
 #[derive(Debug)]
 pub enum Reply {
     Send(SendResponse),
-    Body(Map<String, Json>),
+    Body(String),
 }
 
 impl Reply {
-    /// The whole response body.
-    pub fn into_body(self) -> Map<String, Json> {
+    /// The whole response body as JSON text.
+    pub fn into_text(self) -> String {
         match self {
-            Reply::Send(response) => response.raw,
-            Reply::Body(body) => body,
+            Reply::Send(response) => serde_json::Value::Object(response.raw).to_string(),
+            Reply::Body(text) => text,
         }
     }
+}
+
+/// The text of a body whose documented fields `check` accepted.
+fn checked_text(body: &[u8], check: Result<(), Unreadable>) -> Result<String, Unreadable> {
+    check?;
+    String::from_utf8(body.to_vec()).map_err(|_| Unreadable::NotAnObject)
 }
 
 impl Request {
@@ -64,12 +74,19 @@ impl Request {
         match self {
             Request::Send(r) => client.otps.sms.send(r).await.map(Reply::Send),
             Request::LoginOrCreate(r) => {
-                let response = client.otps.sms.login_or_create(r).await?;
-                Ok(Reply::Body(response.raw))
+                let text = |body: &[u8]| {
+                    checked_text(body, LoginOrCreateResponse::from_body(body).map(drop))
+                };
+                client
+                    .otps
+                    .sms
+                    .login_or_create_as(r, text)
+                    .await
+                    .map(Reply::Body)
             }
             Request::Authenticate(r) => {
-                let response = client.otps.authenticate(r).await?;
-                Ok(Reply::Body(response.raw))
+                let text = |body: &[u8]| checked_text(body, AuthenticateResponse::check(body));
+                client.otps.authenticate_as(r, text).await.map(Reply::Body)
             }
         }
     }
