@@ -3,7 +3,8 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
+use sms_otp::host::{to_host, JsonBuilder};
 
 #[pyclass(frozen, module = "sms_otp._native", name = "SendResponse")]
 pub struct SendResponse {
@@ -39,51 +40,73 @@ impl From<sms_otp::SendResponse> for SendResponse {
 }
 
 /// A call's reply: a send's `SendResponse`, a login call's whole body as a dict (which
-/// `sms_otp._responses` wraps in its response class).
+/// `sms_otp._responses` wraps in its response class), made straight from the body's text.
 pub fn reply_to_python(py: Python<'_>, reply: sms_otp::host::Reply) -> PyResult<Py<PyAny>> {
     Ok(match reply {
         sms_otp::host::Reply::Send(r) => Py::new(py, SendResponse::from(r))?.into_any(),
         sms_otp::host::Reply::Body(text) => {
-            let body = serde_json::from_str(&text).map_err(|e| {
-                pyo3::exceptions::PyRuntimeError::new_err(format!("unreadable reply: {e}"))
-            })?;
-            object_to_dict(py, &body)?.into_any().unbind()
+            let json = &mut serde_json::Deserializer::from_str(&text);
+            to_host(&Objects(py), json).map_err(unbuilt)?.unbind()
         }
     })
 }
 
-/// JSON to Python objects (dict, list, str, int, float, bool, None).
+/// JSON data as Python objects (dict, list, str, int, float, bool, None).
 pub fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
-    use serde_json::Value;
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.into_pyobject(py)?.into_any(),
-            (None, Some(u)) => u.into_pyobject(py)?.into_any(),
-            _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
-        },
-        Value::String(s) => s.into_pyobject(py)?.into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(to_python(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => object_to_dict(py, map)?.into_any(),
-    })
+    to_host(&Objects(py), value).map_err(unbuilt)
 }
 
 pub fn object_to_dict<'py>(
     py: Python<'py>,
     map: &serde_json::Map<String, serde_json::Value>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (k, v) in map {
-        dict.set_item(k, to_python(py, v)?)?;
+    Ok(to_host(&Objects(py), map).map_err(unbuilt)?.cast_into()?)
+}
+
+fn unbuilt(e: serde_json::Error) -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err(format!("could not make the answer's objects: {e}"))
+}
+
+/// How the core's JSON walk makes Python objects.
+struct Objects<'py>(Python<'py>);
+
+impl<'py> JsonBuilder for Objects<'py> {
+    type Node = Bound<'py, PyAny>;
+    fn null(&self) -> Result<Self::Node, String> {
+        Ok(self.0.None().into_bound(self.0))
     }
-    Ok(dict)
+    fn bool(&self, value: bool) -> Result<Self::Node, String> {
+        Ok(PyBool::new(self.0, value).to_owned().into_any())
+    }
+    fn int(&self, value: i64) -> Result<Self::Node, String> {
+        Ok(value
+            .into_pyobject(self.0)
+            .map_err(|e| e.to_string())?
+            .into_any())
+    }
+    fn uint(&self, value: u64) -> Result<Self::Node, String> {
+        Ok(value
+            .into_pyobject(self.0)
+            .map_err(|e| e.to_string())?
+            .into_any())
+    }
+    fn float(&self, value: f64) -> Result<Self::Node, String> {
+        Ok(PyFloat::new(self.0, value).into_any())
+    }
+    fn text(&self, value: &str) -> Result<Self::Node, String> {
+        Ok(PyString::new(self.0, value).into_any())
+    }
+    fn list(&self, items: Vec<Self::Node>) -> Result<Self::Node, String> {
+        Ok(PyList::new(self.0, items)
+            .map_err(|e| e.to_string())?
+            .into_any())
+    }
+    fn map(&self) -> Result<Self::Node, String> {
+        Ok(PyDict::new(self.0).into_any())
+    }
+    fn insert(&self, map: &Self::Node, key: Self::Node, value: Self::Node) -> Result<(), String> {
+        map.set_item(key, value).map_err(|e| e.to_string())
+    }
 }
 
 #[pymethods]

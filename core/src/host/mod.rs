@@ -23,6 +23,7 @@ mod per_process;
 mod read;
 mod responses;
 pub mod runtime;
+mod to_host;
 
 use std::path::PathBuf;
 
@@ -37,6 +38,7 @@ pub use per_process::PerProcess;
 use read::{opt, python_only, req};
 pub use read::{read_one, Call, Field, FromHost, Kind, Reader, Spec, Take};
 pub use responses::{RESPONSES, SECRET_FIELDS};
+pub use to_host::{to_host, JsonBuilder};
 use Kind::*;
 
 /// A host-language value as plain data. Containers are converted down to [`MAX_DEPTH`];
