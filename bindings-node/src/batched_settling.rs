@@ -98,9 +98,9 @@ impl Completions {
         }
     }
 
-    /// Hands a finished send to the JS thread (from any thread). Must be called exactly once
-    /// per `started`.
-    pub fn finish(&self, id: u32, outcome: Outcome) {
+    /// Hands a finished send to the JS thread, from the end of the send's own task on the
+    /// runtime. Must be called exactly once per `started`.
+    pub async fn finish(&self, id: u32, outcome: Outcome) {
         let wake = {
             let mut finished = lock(&self.inbox.finished);
             finished.done.push((id, outcome));
@@ -112,16 +112,9 @@ impl Completions {
         // Wake the JS thread only once the runtime has run out of ready work: sends that
         // finish meanwhile join this batch. Waking at once costs a context switch per send
         // where JS and the runtime share a core (the woken JS thread preempts the worker).
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let waker = Arc::clone(&self.waker);
-                runtime.spawn(async move {
-                    tokio::task::yield_now().await; // deferred until the worker is idle
-                    waker.wake();
-                });
-            }
-            Err(_) => self.waker.wake(),
-        }
+        // The send's task itself waits (a task of its own for it cost a spawn per send).
+        tokio::task::yield_now().await; // deferred until the worker is idle
+        self.waker.wake();
     }
 }
 

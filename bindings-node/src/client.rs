@@ -140,7 +140,7 @@ impl NativeClient {
                 () = fired => Either::B(sms_otp::Error::internal("cancelled").into()),
                 result = work => result.map_or_else(|e| Either::B(e.into()), Either::A),
             };
-            completions.finish(id, outcome);
+            completions.finish(id, outcome).await;
         });
     }
 }
