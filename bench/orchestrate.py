@@ -261,6 +261,39 @@ client process. Before/after figures are medians of runs on this machine, same s
   text in place of building the dict in Rust (more instructions: `import json` per call
   goes through the import machinery).
 
+- **Session 6 (2026-12-01): the crate's own HTTP client, below reqwest.** Calls now go
+  through `hyper-util`'s pooled HTTP/1.1 client with a connector of the crate's own
+  (`core/src/connector.rs`: TCP, rustls, the environment's proxies through hyper-util's
+  matcher, the code reqwest used for them, a `CONNECT` tunnel for `https://`, and
+  `connect_timeout` over all of it). Instructions per send (`bench/instructions`, before →
+  after): 74.8k → 40.2k sequentially and 73.5k → 38.5k at 64 in flight, where the bare
+  reqwest loop takes 73.3k / 71.7k, the official crate 67.1k / 66.1k and a bare loop on
+  hyper-util (`rust bare hyper`, new in this report: the ceiling of this transport)
+  33.6k / 32.6k. Python inherits it: 95.9k → 62.5k per send sequentially, 108.5k → 73.0k
+  with asyncio at 64 in flight; `authenticate` in Rust: 177.2k → 141.8k. The URL parsed
+  twice (12.8k, found in session 5) was only part of what reqwest added per call: its tower
+  stack, the merge of default headers and the `Url` ↔ `Uri` conversions made up the rest of
+  the ~34k.
+- **Session 6: the login calls hand the bindings the body's text.** The core checks the
+  documented fields by reading the typed response straight from the text and hands the text
+  over; before, it built a JSON map (and the typed response from it), which the binding
+  converted and dropped. Node gives the text to `JSON.parse` as it came; Python makes its
+  dicts from the text through the core's one JSON walk (`sms_otp::host::to_host`). Python
+  `authenticate`: 225.7k → 189.6k instructions per call sequentially, 233.2k → 198.5k at 64
+  in flight. Node `authenticate`, the release addon before and after, interleaved, 4 rounds
+  each: 224–273 → 205–242 µs of CPU per call sequentially, 66–97 → 60–72 µs at 64 in
+  flight. A finished Node call now wakes the JS thread from the end of its own task instead
+  of from a task spawned for it (5 interleaved rounds: −4 % CPU per send on average,
+  inside this machine's noise; kept as the simpler code).
+- **Session 6: why the throughput ratios to bare reqwest do not follow the instruction
+  counts.** Instructions are not time: the bare reqwest loop executes 73k instructions per
+  send in about the user time of sms-otp's 40k (45 against 40 µs, `/usr/bin/time`, same run),
+  because reqwest's extra work is tight loops over data in cache, while the Python client's
+  extra 22k (interpreter, objects) run at a much lower rate. Both clients spend as much
+  again in the kernel (loopback TCP, wake-ups). And this run was noisy: Python sequential
+  sends ranged 2,498–5,745/s over the five rounds. An interleaved A/B of the Python release
+  wheel of session 5 and today's, 4 rounds: 140–230 → 127–175 µs of CPU per send.
+
 Before and after the one-declaration refactor (the architecture issue: tables in core, one
 native entry per binding), send, each ratio from one run: 2026-11-26 (before) → 2026-12-01,
 first a quiet run of main before this session's changes, then this report's run on the same
@@ -281,38 +314,32 @@ refactor (commit 121f0b5) and now execute the same work: 72.3k → 73.1k at 64 i
 74.6k → 74.5k sequentially, against 65.6k–66.2k for the official crate and 71.8k–72.4k for
 the bare reqwest loop.
 
-Targets missed, and why:
+Targets missed in this run, and why (after session 6):
 
-- *Rust ≥ 1.0× the official crate*. Per send the crate executes about as many instructions
-  as the bare reqwest loop (1.02×) and 11–13 % more than the official crate. Most
-  of the difference is the body: the official crate deserialises the answer into its struct
-  and drops the text; sms-otp keeps the whole body as a JSON map (`raw`: unknown fields
-  included, what the Python and Node responses are made of), which costs a parse into a
-  `serde_json::Value` (as the bare loop does) and freeing it afterwards: about 4–5k of the
-  7k instructions per send (callgrind's per-function counts). The rest is the per-attempt response timeout and connect
-  probe and the request's validation, which the official crate does not have. For
-  `authenticate` (a 3 KB answer with a user and a session) the same holds at a larger
-  scale: the typed response is read from the parsed map, after the map itself.
-- *Python asyncio ≥ 0.8× bare reqwest at 64 in flight*: 0.76× in the quiet run. Per send the
-  Python client executes 1.5× the bare loop's instructions; beyond the Rust client's work
-  (1.02×) that is asyncio's own machinery per awaited future (the task's wake-up, the
-  coroutine frames) and the objects of the call and its answer. For `authenticate` the
-  3 KB answer becomes about 55 Python objects (the dict the response classes read): 1.7–1.8×
-  the bare loop's instructions per call, and half its rate at 64 in flight.
-- *Node ≥ 0.85× bare reqwest at 64 in flight*: 0.81× in the quiet run; *Node CPU per send
-  ≤ 1.6× bare reqwest, sequential*: 2.0–2.1×. One send at a time crosses threads twice (JS →
-  runtime worker → JS), two wake-ups a single-threaded client does not pay; batching helps
-  only with many sends in flight. For `authenticate` the answer crosses as JSON text and is
-  parsed by `JSON.parse`, as for send, but is 14 times longer.
-- *Where the largest remaining lever is*: callgrind of the Python client (release wheel with
-  symbols) shows reqwest 0.13 parsing each request's URL twice with the `url` crate (the
-  redirect policy's `on_request`, even with redirects off, and `Pending::poll` for the
-  response's URL): about 12.8k instructions per send, a sixth of the bare reqwest loop's
-  own 72k, paid by all three Rust clients alike. Only a client on hyper-util directly,
-  below reqwest, would shed it.
-- *Python blocking ≥ 8× the official client*: the official client needs about 1 ms of CPU
-  per send; 8× would be above the bare reqwest loop's rate on this machine, which the
-  Python client already matches (1.02–1.04×).
+- *Rust ≥ 1.0× the official crate*: met, 1.15× sequentially and 1.48× at 64 in flight
+  (and 1.00× / 1.10× for `authenticate`). sms-otp now executes 0.60× the official crate's
+  instructions per send and 1.12–1.19× the bare hyper loop's (validation, the per-attempt
+  response timeout and connect probe, `raw`). For `authenticate` it still executes 1.12–1.19×
+  the official crate's instructions: the official crate reads the answer into its struct
+  only, while sms-otp also keeps the whole body as `raw` (a JSON map), which is the API.
+- *Python blocking ≥ 0.95× bare reqwest*: 0.75× here (0.98× for `authenticate`), 1.02–1.04×
+  in session 5's runs before this session's changes, which cut the Python client's
+  instructions per send by a third. See the paragraph above: this run was noisy and
+  instructions are not time; the interleaved A/B shows the change is a gain.
+- *Python asyncio ≥ 0.8× bare reqwest at 64 in flight*: 0.72× (send and `authenticate`
+  alike, where `authenticate` was 0.37–0.47× before). Per send the Python client executes
+  1.02× the bare reqwest loop's instructions and 1.9× sms-otp's own Rust client: asyncio's
+  own machinery per awaited future (the task's wake-up, the coroutine frames) and the
+  objects of each call and answer, at the interpreter's low rate per instruction.
+- *Node ≥ 0.85× bare reqwest at 64 in flight*: 0.79× (0.76× for `authenticate`, 0.48–0.60×
+  before); *Node CPU per send ≤ 1.6× bare reqwest, sequential*: 1.67×. The sequential cost
+  is the design's two thread hand-offs per call: a call starts on the JS thread, runs on the
+  runtime's worker and settles on the JS thread. Counted for one sequential run
+  (`strace -f -c`, `/usr/bin/time`): per send the Node client makes about 11 system calls
+  (futex 1.2, epoll 6, eventfd writes 3, plus the socket's writev and recvfrom) and about 6
+  context switches, 2 of them preemptions, where the Rust loop makes 3 system calls and 1
+  context switch. Batching removes them only when many calls are in flight. Avoiding them
+  would mean running the HTTP client on the JS thread's own event loop.
 """
 
 
