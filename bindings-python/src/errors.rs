@@ -7,7 +7,7 @@ use pyo3::types::PyModule;
 use serde_json::Value;
 use sms_otp::host::{error_details, Language};
 
-use crate::response::object_to_dict;
+use crate::response::to_python;
 
 static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
@@ -37,7 +37,7 @@ fn build(py: Python<'_>, e: &sms_otp::Error) -> PyResult<PyErr> {
     let class = errors_module(py)?.getattr(text("class_name").unwrap_or_default())?;
     let message = text("message").unwrap_or_default();
     let cause = text("cause_message").zip(text("cause_class"));
-    let instance = class.call((message,), Some(&object_to_dict(py, &details)?))?;
+    let instance = class.call((message,), Some(&to_python(py, &details)?))?;
     let err = PyErr::from_value(instance);
     if let Some((message, class)) = cause {
         // The operating-system error behind a network error, as the builtin exception.

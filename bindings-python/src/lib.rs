@@ -52,7 +52,7 @@ fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<
 /// compare the stubs with them.
 #[pyfunction]
 fn tables(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    response::to_python(py, &sms_otp::host::tables(sms_otp::host::Language::Python))
+    response::to_python(py, sms_otp::host::tables(sms_otp::host::Language::Python))
 }
 
 /// Fills every process-wide once-cell of the module, called by `sms_otp/__init__.py` at

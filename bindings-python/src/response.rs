@@ -1,8 +1,10 @@
 //! `_native.SendResponse`: the four documented fields as attributes, `raw` as a dict built
 //! on first access (most callers never read it).
 
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::type_object::PyTypeCheck;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
 use sms_otp::host::{to_host, JsonBuilder};
 
@@ -45,26 +47,22 @@ pub fn reply_to_python(py: Python<'_>, reply: sms_otp::host::Reply) -> PyResult<
     Ok(match reply {
         sms_otp::host::Reply::Send(r) => Py::new(py, SendResponse::from(r))?.into_any(),
         sms_otp::host::Reply::Body(text) => {
-            let json = &mut serde_json::Deserializer::from_str(&text);
-            to_host(&Objects(py), json).map_err(unbuilt)?.unbind()
+            to_python::<PyAny>(py, &mut serde_json::Deserializer::from_str(&text))?.unbind()
         }
     })
 }
 
-/// JSON data as Python objects (dict, list, str, int, float, bool, None).
-pub fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
-    to_host(&Objects(py), value).map_err(unbuilt)
-}
-
-pub fn object_to_dict<'py>(
+/// JSON, as text or a parsed value, as Python objects (dict, list, str, int, float, bool,
+/// None), the outermost of type `T`.
+pub fn to_python<'py, 'de, T: PyTypeCheck>(
     py: Python<'py>,
-    map: &serde_json::Map<String, serde_json::Value>,
-) -> PyResult<Bound<'py, PyDict>> {
-    Ok(to_host(&Objects(py), map).map_err(unbuilt)?.cast_into()?)
-}
-
-fn unbuilt(e: serde_json::Error) -> PyErr {
-    pyo3::exceptions::PyRuntimeError::new_err(format!("could not make the answer's objects: {e}"))
+    json: impl serde::Deserializer<'de, Error = serde_json::Error>,
+) -> PyResult<Bound<'py, T>> {
+    let unreadable =
+        |e: serde_json::Error| PyRuntimeError::new_err(format!("unreadable JSON: {e}"));
+    Ok(to_host(&Objects(py), json)
+        .map_err(unreadable)?
+        .cast_into()?)
 }
 
 /// How the core's JSON walk makes Python objects.
@@ -72,40 +70,30 @@ struct Objects<'py>(Python<'py>);
 
 impl<'py> JsonBuilder for Objects<'py> {
     type Node = Bound<'py, PyAny>;
-    fn null(&self) -> Result<Self::Node, String> {
+    type Error = PyErr;
+    fn null(&self) -> PyResult<Self::Node> {
         Ok(self.0.None().into_bound(self.0))
     }
-    fn bool(&self, value: bool) -> Result<Self::Node, String> {
+    fn bool(&self, value: bool) -> PyResult<Self::Node> {
         Ok(PyBool::new(self.0, value).to_owned().into_any())
     }
-    fn int(&self, value: i64) -> Result<Self::Node, String> {
-        Ok(value
-            .into_pyobject(self.0)
-            .map_err(|e| e.to_string())?
-            .into_any())
+    fn int(&self, value: i128) -> PyResult<Self::Node> {
+        Ok(value.into_pyobject(self.0)?.into_any())
     }
-    fn uint(&self, value: u64) -> Result<Self::Node, String> {
-        Ok(value
-            .into_pyobject(self.0)
-            .map_err(|e| e.to_string())?
-            .into_any())
-    }
-    fn float(&self, value: f64) -> Result<Self::Node, String> {
+    fn float(&self, value: f64) -> PyResult<Self::Node> {
         Ok(PyFloat::new(self.0, value).into_any())
     }
-    fn text(&self, value: &str) -> Result<Self::Node, String> {
+    fn text(&self, value: &str) -> PyResult<Self::Node> {
         Ok(PyString::new(self.0, value).into_any())
     }
-    fn list(&self, items: Vec<Self::Node>) -> Result<Self::Node, String> {
-        Ok(PyList::new(self.0, items)
-            .map_err(|e| e.to_string())?
-            .into_any())
+    fn list(&self, items: Vec<Self::Node>) -> PyResult<Self::Node> {
+        Ok(PyList::new(self.0, items)?.into_any())
     }
-    fn map(&self) -> Result<Self::Node, String> {
+    fn map(&self) -> PyResult<Self::Node> {
         Ok(PyDict::new(self.0).into_any())
     }
-    fn insert(&self, map: &Self::Node, key: Self::Node, value: Self::Node) -> Result<(), String> {
-        map.set_item(key, value).map_err(|e| e.to_string())
+    fn insert(&self, map: &Self::Node, key: Self::Node, value: Self::Node) -> PyResult<()> {
+        map.set_item(key, value)
     }
 }
 
@@ -116,13 +104,13 @@ impl SendResponse {
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.raw
-            .get_or_try_init(py, || object_to_dict(py, &self.body).map(Bound::unbind))
+            .get_or_try_init(py, || to_python(py, &self.body).map(Bound::unbind))
             .map(|d| d.bind(py).clone())
     }
 
     /// The whole body as a new dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        object_to_dict(py, &self.body)
+        to_python(py, &self.body)
     }
 
     fn __repr__(&self) -> String {

@@ -6,19 +6,25 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// Makes a host's values. An `Err` (its message) stops the walk.
+/// Makes a host's values. An `Err` stops the walk (as a JSON error with its message).
 pub trait JsonBuilder {
     type Node;
-    fn null(&self) -> Result<Self::Node, String>;
-    fn bool(&self, value: bool) -> Result<Self::Node, String>;
-    fn int(&self, value: i64) -> Result<Self::Node, String>;
-    fn uint(&self, value: u64) -> Result<Self::Node, String>;
-    fn float(&self, value: f64) -> Result<Self::Node, String>;
-    fn text(&self, value: &str) -> Result<Self::Node, String>;
-    fn list(&self, items: Vec<Self::Node>) -> Result<Self::Node, String>;
+    type Error: fmt::Display;
+    fn null(&self) -> Result<Self::Node, Self::Error>;
+    fn bool(&self, value: bool) -> Result<Self::Node, Self::Error>;
+    /// A JSON integer: any `i64` or `u64`.
+    fn int(&self, value: i128) -> Result<Self::Node, Self::Error>;
+    fn float(&self, value: f64) -> Result<Self::Node, Self::Error>;
+    fn text(&self, value: &str) -> Result<Self::Node, Self::Error>;
+    fn list(&self, items: Vec<Self::Node>) -> Result<Self::Node, Self::Error>;
     /// An empty map, which [`JsonBuilder::insert`] fills.
-    fn map(&self) -> Result<Self::Node, String>;
-    fn insert(&self, map: &Self::Node, key: Self::Node, value: Self::Node) -> Result<(), String>;
+    fn map(&self) -> Result<Self::Node, Self::Error>;
+    fn insert(
+        &self,
+        map: &Self::Node,
+        key: Self::Node,
+        value: Self::Node,
+    ) -> Result<(), Self::Error>;
 }
 
 /// `json` as a host value: `&mut serde_json::Deserializer::from_str(text)` for text, a
@@ -60,11 +66,11 @@ impl<'de, B: JsonBuilder> Visitor<'de> for Walk<'_, B> {
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<B::Node, E> {
-        self.0.int(value).map_err(E::custom)
+        self.0.int(value.into()).map_err(E::custom)
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<B::Node, E> {
-        self.0.uint(value).map_err(E::custom)
+        self.0.int(value.into()).map_err(E::custom)
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<B::Node, E> {
