@@ -367,6 +367,9 @@ pub struct Emulator {
     url: String,
     ca_pem: Option<String>,
     task: Option<JoinHandle<()>>,
+    /// The process that started it: a forked child holds a copy whose server threads do not
+    /// exist there.
+    started_in: u32,
 }
 
 impl fmt::Debug for Emulator {
@@ -462,6 +465,7 @@ impl Emulator {
             url,
             ca_pem,
             task: Some(task),
+            started_in: std::process::id(),
         })
     }
 
@@ -605,7 +609,12 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        self.shared.shutdown.send_replace(true);
+        // In a forked child the parent's server is not running here, and its tasks may have
+        // held the shutdown channel's lock at the fork: signalling would wait forever (a
+        // Python child exiting normally drops the emulator it inherited).
+        if std::process::id() == self.started_in {
+            self.shared.shutdown.send_replace(true);
+        }
     }
 }
 
