@@ -9,10 +9,7 @@ use pyo3::types::{PyDict, PyTuple};
 use sms_otp::host::runtime::blocking_runtime;
 use sms_otp::host::{ClientOptions, Language, PerProcess, Reply, Request};
 
-use crate::args;
-use crate::errors;
-use crate::future::spawn_for_asyncio;
-use crate::response::reply_to_python;
+use crate::{args, errors, future::spawn_for_asyncio, response::reply_to_python};
 
 #[derive(Debug)]
 #[pyclass(frozen, module = "sms_otp._native")]

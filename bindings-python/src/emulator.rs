@@ -10,8 +10,7 @@ use sms_otp_emulator::testing::{
     json_from_host, EmulatorError, ErrorKind, Language, TestEmulator, METHODS, POSITIONAL,
 };
 
-use crate::args::to_value;
-use crate::errors;
+use crate::{args::to_value, errors};
 
 fn raise(py: Python<'_>, e: EmulatorError) -> PyErr {
     if e.kind == ErrorKind::Type {

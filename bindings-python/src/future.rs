@@ -6,14 +6,11 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
+use pyo3::sync::{Interned, PyOnceLock};
 use sms_otp::host::{catch_panic, runtime::runtime};
 
-use crate::asyncio_wakeup::completions_for;
-use crate::errors;
-use crate::response::reply_to_python;
+use crate::{asyncio_wakeup::completions_for, errors, response::reply_to_python};
 
 pub type Outcome = Result<sms_otp::host::Reply, sms_otp::Error>;
 
@@ -50,13 +47,9 @@ pub fn outcome_to_python(py: Python<'_>, outcome: Outcome) -> (bool, Py<PyAny>) 
 #[pyfunction]
 pub fn resolve(future: &Bound<'_, PyAny>, ok: bool, value: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = future.py();
-    if !future.call_method0(intern!(py, "done"))?.is_truthy()? {
-        let set = if ok {
-            intern!(py, "set_result")
-        } else {
-            intern!(py, "set_exception")
-        };
-        future.call_method1(set, (value,))?;
+    if !future.call_method0(DONE.get(py))?.is_truthy()? {
+        let set = if ok { &SET_RESULT } else { &SET_EXCEPTION };
+        future.call_method1(set.get(py), (value,))?;
     }
     Ok(())
 }
@@ -81,6 +74,11 @@ impl CancelOnDone {
     }
 }
 
+/// Method names, made by `warm_up` (as `intern!` would lazily: see `_warm_up` in lib.rs).
+static DONE: Interned = Interned::new("done");
+static SET_RESULT: Interned = Interned::new("set_result");
+static SET_EXCEPTION: Interned = Interned::new("set_exception");
+static CREATE_FUTURE: Interned = Interned::new("create_future");
 static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static RESOLVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -92,10 +90,12 @@ fn resolve_fn(py: Python<'_>) -> PyResult<&Py<PyAny>> {
     })
 }
 
-/// Fills `RESOLVE` now (`lib.rs` `_warm_up`). `GET_RUNNING_LOOP` stays lazy (importing
-/// asyncio would slow `import sms_otp`): it is filled from a running loop, asyncio already
-/// imported, by a lookup that never lets go of the GIL, so no fork can happen meanwhile.
+/// Fills `RESOLVE` and the method names now (`lib.rs` `_warm_up`); `GET_RUNNING_LOOP` is
+/// filled at the first asyncio send (importing asyncio would slow `import sms_otp`).
 pub fn warm_up(py: Python<'_>) -> PyResult<()> {
+    for name in [&DONE, &SET_RESULT, &SET_EXCEPTION, &CREATE_FUTURE] {
+        name.get(py);
+    }
     resolve_fn(py).map(|_| ())
 }
 
@@ -104,13 +104,17 @@ pub fn spawn_for_asyncio<'py, F>(py: Python<'py>, work: F) -> PyResult<Bound<'py
 where
     F: Future<Output = Outcome> + Send + 'static,
 {
-    let get_running_loop = GET_RUNNING_LOOP.get_or_try_init(py, || {
-        py.import("asyncio")?
-            .getattr("get_running_loop")
-            .map(Bound::unbind)
-    })?;
-    let event_loop = get_running_loop.bind(py).call0()?;
-    let future = event_loop.call_method0(intern!(py, "create_future"))?;
+    let get_running_loop = match GET_RUNNING_LOOP.get(py) {
+        Some(cached) => cached.bind(py).clone(),
+        None => {
+            // Not get_or_try_init: a fork while the import lets go of the GIL hangs the child.
+            let found = py.import("asyncio")?.getattr("get_running_loop")?;
+            let _ = GET_RUNNING_LOOP.set(py, found.clone().unbind());
+            found
+        }
+    };
+    let event_loop = get_running_loop.call0()?;
+    let future = event_loop.call_method0(CREATE_FUTURE.get(py))?;
     // Boxed at once: the send future is kilobytes, and would be copied at every move.
     let work = catch_panic(Box::pin(work));
     let runtime = runtime().map_err(|e| errors::to_py(py, e))?;
