@@ -10,7 +10,7 @@ use bytes::Bytes;
 
 use crate::config::{ClientBuilder, Environment, Resolved};
 use crate::login_rules::{validate_authenticate, validate_login_or_create};
-use crate::response::Unreadable;
+use crate::response::{from_object, Unreadable};
 use crate::retry::{decide, full_jitter, Decision, Policy, State};
 use crate::transport::{Call, Endpoint, Transport};
 use crate::validate::validate_request;
@@ -131,7 +131,7 @@ impl Sms {
             let call = Call {
                 endpoint: Endpoint::Send,
                 secrets,
-                parse: SendResponse::from_body,
+                parse: |body| from_object(body, SendResponse::from_json),
             };
             self.call(&call, &request).await
         })
@@ -144,8 +144,10 @@ impl Sms {
         &self,
         request: LoginOrCreateRequest,
     ) -> Result<LoginOrCreateResponse, Error> {
-        self.login_or_create_as(request, LoginOrCreateResponse::from_body)
-            .await
+        self.login_or_create_as(request, |body| {
+            from_object(body, LoginOrCreateResponse::from_json)
+        })
+        .await
     }
 
     /// [`Sms::login_or_create`], its answer read by `parse`.
@@ -218,8 +220,10 @@ impl Otps {
         &self,
         request: AuthenticateRequest,
     ) -> Result<AuthenticateResponse, Error> {
-        self.authenticate_as(request, AuthenticateResponse::from_body)
-            .await
+        self.authenticate_as(request, |body| {
+            from_object(body, AuthenticateResponse::from_json)
+        })
+        .await
     }
 
     /// [`Otps::authenticate`], its answer read by `parse`.

@@ -10,7 +10,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::response::{json_object, Unreadable};
+#[cfg(any(feature = "host", test))]
+use crate::response::Unreadable;
 use crate::{Attributes, Locale};
 
 /// Arguments of `client.otps.sms.login_or_create`: sends a code, creating the user first
@@ -262,13 +263,6 @@ impl LoginOrCreateResponse {
     }
 }
 
-impl LoginOrCreateResponse {
-    /// [`LoginOrCreateResponse::from_json`] of a body.
-    pub(crate) fn from_body(body: &[u8]) -> Result<Self, Unreadable> {
-        Self::from_json(json_object(body)?).map_err(Unreadable::Lacks)
-    }
-}
-
 impl AuthenticateResponse {
     /// Reads the documented fields out of a JSON object; the error names the field that is
     /// missing or of the wrong type, never its value (the body holds session secrets).
@@ -285,11 +279,6 @@ impl AuthenticateResponse {
         };
         response.raw = raw;
         Ok(response)
-    }
-
-    /// [`AuthenticateResponse::from_json`] of a body.
-    pub(crate) fn from_body(body: &[u8]) -> Result<Self, Unreadable> {
-        Self::from_json(json_object(body)?).map_err(Unreadable::Lacks)
     }
 
     /// Checks the documented fields of a body, read straight from its text: what the
@@ -441,7 +430,11 @@ mod tests {
     #[test]
     fn the_check_of_a_body_text_agrees_with_from_json() {
         let lacks = |body: Value| match AuthenticateResponse::check(body.to_string().as_bytes()) {
-            Err(Unreadable::Lacks(reason)) => reason,
+            Err(Unreadable::Lacks(reason)) => {
+                let from_json = AuthenticateResponse::from_json(object(body));
+                assert_eq!(from_json.err().as_deref(), Some(reason.as_str()));
+                reason
+            }
             other => panic!("{other:?}"),
         };
         let good = json!({"request_id": "r", "user_id": "u", "method_id": "m", "status_code": 200,

@@ -56,12 +56,6 @@ pub struct SendResponse {
 }
 
 impl SendResponse {
-    /// [`SendResponse::from_json`] of a body.
-    pub(crate) fn from_body(body: &[u8]) -> Result<Self, crate::response::Unreadable> {
-        Self::from_json(crate::response::json_object(body)?)
-            .map_err(crate::response::Unreadable::Lacks)
-    }
-
     /// Reads the documented fields out of a JSON object; `None` names the first field that is
     /// missing or of the wrong type.
     pub fn from_json(raw: serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {

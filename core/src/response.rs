@@ -74,7 +74,7 @@ impl Redactor<'_> {
 /// Maps a fully read answer to the result of the call.
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn interpret(r: &Received<'_>, redact: &Redactor<'_>) -> Result<SendResponse, Error> {
-    interpret_as(r, redact, SendResponse::from_body)
+    interpret_as(r, redact, |body| from_object(body, SendResponse::from_json))
 }
 
 /// Why a 2xx body is not the call's response.
@@ -93,6 +93,14 @@ pub(crate) fn json_object(
         Ok(serde_json::Value::Object(map)) => Ok(map),
         _ => Err(Unreadable::NotAnObject),
     }
+}
+
+/// A typed response read by `from_json` (`SendResponse::from_json`, …) from a body.
+pub(crate) fn from_object<T>(
+    body: &[u8],
+    from_json: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, String>,
+) -> Result<T, Unreadable> {
+    from_json(json_object(body)?).map_err(Unreadable::Lacks)
 }
 
 /// [`interpret`] for any call: `parse` turns a 2xx body into the call's response.

@@ -3,7 +3,7 @@
 //! all calls, so a new call costs it nothing but its stub and its method.
 
 use super::{Language, Refusal, Value};
-use crate::response::Unreadable;
+use crate::response::{from_object, Unreadable};
 use crate::{
     AuthenticateRequest, AuthenticateResponse, Client, Error, LoginOrCreateRequest,
     LoginOrCreateResponse, SendRequest, SendResponse,
@@ -75,7 +75,10 @@ impl Request {
             Request::Send(r) => client.otps.sms.send(r).await.map(Reply::Send),
             Request::LoginOrCreate(r) => {
                 let text = |body: &[u8]| {
-                    checked_text(body, LoginOrCreateResponse::from_body(body).map(drop))
+                    checked_text(
+                        body,
+                        from_object(body, LoginOrCreateResponse::from_json).map(drop),
+                    )
                 };
                 client
                     .otps
