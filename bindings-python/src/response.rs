@@ -1,5 +1,5 @@
 //! `_native.SendResponse`: the four documented fields as attributes, `raw` as a dict built
-//! on first access (most callers never read it).
+//! from the body's text on first access (most callers never read it).
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -18,7 +18,8 @@ pub struct SendResponse {
     phone_id: String,
     #[pyo3(get)]
     status_code: u16,
-    body: serde_json::Map<String, serde_json::Value>,
+    /// The whole body: a JSON object.
+    body: String,
     raw: PyOnceLock<Py<PyDict>>,
 }
 
@@ -28,14 +29,14 @@ impl std::fmt::Debug for SendResponse {
     }
 }
 
-impl From<sms_otp::SendResponse> for SendResponse {
-    fn from(r: sms_otp::SendResponse) -> Self {
+impl From<sms_otp::host::Sent> for SendResponse {
+    fn from(r: sms_otp::host::Sent) -> Self {
         SendResponse {
             request_id: r.request_id,
             user_id: r.user_id,
             phone_id: r.phone_id,
             status_code: r.status_code,
-            body: r.raw,
+            body: r.text,
             raw: PyOnceLock::new(),
         }
     }
@@ -104,13 +105,13 @@ impl SendResponse {
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.raw
-            .get_or_try_init(py, || to_python(py, &self.body).map(Bound::unbind))
+            .get_or_try_init(py, || self.to_dict(py).map(Bound::unbind))
             .map(|d| d.bind(py).clone())
     }
 
     /// The whole body as a new dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        to_python(py, &self.body)
+        to_python(py, &mut serde_json::Deserializer::from_str(&self.body))
     }
 
     fn __repr__(&self) -> String {
@@ -120,31 +121,26 @@ impl SendResponse {
         )
     }
 
+    /// Equal bodies as JSON values (key order and number spelling aside).
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        let value = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
         other
             .cast::<SendResponse>()
-            .is_ok_and(|o| o.get().body == self.body)
+            .is_ok_and(|o| value(&o.get().body) == value(&self.body))
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let rebuild = py
             .import("sms_otp._native")?
             .getattr("response_from_json")?;
-        Ok((
-            rebuild,
-            (serde_json::Value::Object(self.body.clone()).to_string(),),
-        ))
+        Ok((rebuild, (self.body.clone(),)))
     }
 }
 
 /// Rebuilds a response from its JSON body (unpickling).
 #[pyfunction]
-pub fn response_from_json(text: &str) -> PyResult<SendResponse> {
-    let map = match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => return Err(pyo3::exceptions::PyValueError::new_err("not a JSON object")),
-    };
-    sms_otp::SendResponse::from_json(map)
+pub fn response_from_json(text: String) -> PyResult<SendResponse> {
+    sms_otp::host::Sent::from_text(text)
         .map(SendResponse::from)
         .map_err(pyo3::exceptions::PyValueError::new_err)
 }

@@ -120,6 +120,16 @@ impl Sms {
     /// A panic inside the library during the send (a bug) is returned as an
     /// [`ErrorKind::Internal`] error whose `maybe_delivered()` is true, not propagated.
     pub async fn send(&self, request: SendRequest) -> Result<SendResponse, Error> {
+        self.send_as(request, |body| from_object(body, SendResponse::from_json))
+            .await
+    }
+
+    /// [`Sms::send`], its answer read by `parse`.
+    pub(crate) async fn send_as<T>(
+        &self,
+        request: SendRequest,
+        parse: fn(&[u8]) -> Result<T, Unreadable>,
+    ) -> Result<T, Error> {
         catch_panic(async {
             let config = &self.transport.config;
             validate_request(&request, config.allowed_country_codes.as_deref())?;
@@ -131,7 +141,7 @@ impl Sms {
             let call = Call {
                 endpoint: Endpoint::Send,
                 secrets,
-                parse: |body| from_object(body, SendResponse::from_json),
+                parse,
             };
             self.call(&call, &request).await
         })
@@ -191,7 +201,11 @@ impl Sms {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let error = match self.transport.attempt(call, body.clone()).await {
+            // Boxed: an attempt's future is kilobytes (hyper's exchange inside the response
+            // timeout), and inline it would make every caller's future as large, copied at each
+            // move (into a task, a box, an awaited slot); one allocation per attempt is cheaper.
+            let attempt = Box::pin(self.transport.attempt(call, body.clone()));
+            let error = match attempt.await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };

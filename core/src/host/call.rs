@@ -20,13 +20,13 @@ pub enum Request {
     Authenticate(AuthenticateRequest),
 }
 
-/// What a call returns: a send's typed response (the bindings' hot path reads its fields),
-/// or for the login calls the text of the whole body, a JSON object whose documented fields
-/// the typed response's reading has checked. The bindings make host objects of the text
-/// (JavaScript with `JSON.parse`), with no JSON map in between.
+/// What a call returns: the text of the whole body, a JSON object whose documented fields
+/// have been checked, and for a send those fields too (Python's hot path reads them). The
+/// bindings make host objects of the text (JavaScript with `JSON.parse`), with no JSON map
+/// in between.
 #[derive(Debug)]
 pub enum Reply {
-    Send(SendResponse),
+    Send(Sent),
     Body(String),
 }
 
@@ -34,9 +34,64 @@ impl Reply {
     /// The whole response body as JSON text.
     pub fn into_text(self) -> String {
         match self {
-            Reply::Send(response) => serde_json::Value::Object(response.raw).to_string(),
+            Reply::Send(sent) => sent.text,
             Reply::Body(text) => text,
         }
+    }
+}
+
+/// A send's answer as the bindings take it: the documented fields of [`SendResponse`], read
+/// straight from the body's text, and the text itself in place of `raw`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub request_id: String,
+    pub user_id: String,
+    pub phone_id: String,
+    pub status_code: u16,
+    /// The whole body, a JSON object.
+    pub text: String,
+}
+
+impl Sent {
+    /// Reads a send's body, refusing it as [`SendResponse::from_json`] does (the same
+    /// messages, which name the field at fault).
+    pub fn from_text(text: String) -> Result<Sent, String> {
+        Sent::read(text.as_bytes()).map_err(|problem| match problem {
+            Unreadable::NotAnObject => "not a JSON object".to_owned(),
+            Unreadable::Lacks(reason) => reason,
+        })
+    }
+
+    fn read(body: &[u8]) -> Result<Sent, Unreadable> {
+        #[derive(serde::Deserialize)]
+        struct Fields {
+            request_id: String,
+            user_id: String,
+            phone_id: String,
+            status_code: u16,
+        }
+        // A struct also reads from a JSON array, which is no response.
+        let object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let fields = match serde_json::from_slice::<Fields>(body) {
+            Ok(fields) if object => fields,
+            // Anything else (a refusal, a duplicate key) as the typed response reads it.
+            _ => {
+                let r = from_object(body, SendResponse::from_json)?;
+                Fields {
+                    request_id: r.request_id,
+                    user_id: r.user_id,
+                    phone_id: r.phone_id,
+                    status_code: r.status_code,
+                }
+            }
+        };
+        Ok(Sent {
+            request_id: fields.request_id,
+            user_id: fields.user_id,
+            phone_id: fields.phone_id,
+            status_code: fields.status_code,
+            text: String::from_utf8(body.to_vec()).map_err(|_| Unreadable::NotAnObject)?,
+        })
     }
 }
 
@@ -72,7 +127,12 @@ impl Request {
     /// Runs the request on `client` (validation first, then the HTTP call and its retries).
     pub async fn run(self, client: Client) -> Result<Reply, Error> {
         match self {
-            Request::Send(r) => client.otps.sms.send(r).await.map(Reply::Send),
+            Request::Send(r) => client
+                .otps
+                .sms
+                .send_as(r, Sent::read)
+                .await
+                .map(Reply::Send),
             Request::LoginOrCreate(r) => {
                 let text = |body: &[u8]| {
                     checked_text(

@@ -31,7 +31,7 @@ use crate::{
     Attributes, AuthenticateOptions, AuthenticateRequest, Client, ClientBuilder, Error,
     LoginOrCreateRequest, SendRequest,
 };
-pub use call::{Reply, Request};
+pub use call::{Reply, Request, Sent};
 pub use error_details::error_details;
 pub use json::{to_json, JsonRefusal};
 pub use per_process::PerProcess;

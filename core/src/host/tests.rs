@@ -468,3 +468,63 @@ fn field_names_are_spelled_per_language() {
         ["ip_address", "user_agent"]
     );
 }
+
+/// The bindings read a send's text themselves: they take what `SendResponse::from_json`
+/// takes, with the same values, and refuse the rest with its messages.
+#[test]
+fn a_sends_text_reads_as_the_typed_response_does() {
+    let agree = |body: serde_json::Value| {
+        let text = body.to_string();
+        let typed = match body {
+            serde_json::Value::Object(map) => crate::SendResponse::from_json(map),
+            _ => Err("not a JSON object".to_owned()),
+        };
+        let sent = Sent::from_text(text.clone());
+        match (&typed, &sent) {
+            (Ok(t), Ok(s)) => {
+                assert_eq!(
+                    (&t.request_id, &t.user_id, &t.phone_id, t.status_code),
+                    (&s.request_id, &s.user_id, &s.phone_id, s.status_code)
+                );
+                assert_eq!(s.text, text);
+            }
+            (Err(t), Err(s)) => assert_eq!(t, s),
+            _ => panic!("{text}: {typed:?} / {sent:?}"),
+        }
+        sent
+    };
+    let good = json!({"request_id": "r", "user_id": "u", "phone_id": "p", "status_code": 200,
+        "extra": {"nested": [1, 2.5, null]}});
+    assert_eq!(agree(good.clone()).expect("read").phone_id, "p");
+    let mut missing = good.clone();
+    missing.as_object_mut().map(|m| m.remove("user_id"));
+    assert_eq!(
+        agree(missing).expect_err("refused"),
+        "field user_id is missing or not a string"
+    );
+    let mut wrong = good.clone();
+    wrong["status_code"] = json!(70000);
+    assert_eq!(
+        agree(wrong).expect_err("refused"),
+        "field status_code is missing or not an integer"
+    );
+    assert!(agree(json!([good.clone()])).is_err());
+    // A duplicate key: the typed response keeps the last, and so does the text's reading.
+    let doubled =
+        r#"{"request_id":"r","user_id":"u","phone_id":"p1","phone_id":"p2","status_code":200}"#;
+    assert_eq!(
+        Sent::from_text(doubled.to_owned()).expect("read").phone_id,
+        "p2"
+    );
+    for not_an_object in [
+        format!("{good} trailing"),
+        String::new(),
+        "\"text\"".to_owned(),
+    ] {
+        assert_eq!(
+            Sent::from_text(not_an_object.clone()).expect_err("refused"),
+            "not a JSON object",
+            "{not_an_object}"
+        );
+    }
+}
