@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, TypeVar
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -158,24 +158,36 @@ CPU_TARGETS = [
 ]
 
 
-def targets(results: Results, order: List[Key], call: str) -> List[Tuple[str, float, str]]:
-    """(name, measured ratio, goal) of every target for `call`; authenticate has no goals of its
-    own, so its rows are send's ratios, marked, against send's goals."""
+def per_round(results: Results, key: Key, metric: str) -> Dict[int, float]:
+    """`metric` of `key` by round number (runs saved before rounds were recorded: by position)."""
+    got = results.get(key, {})
+    values = got.get(metric, [])
+    rounds = got.get("round", list(range(len(values))))
+    return {int(r): v for r, v in zip(rounds, values)}
 
-    def ratio(a: float, b: float) -> float:
-        return a / b if b else float("nan")
 
+def paired_ratios(results: Results, ours: Key, against: Key, metric: str) -> List[float]:
+    """ours / against for each round that measured both: the two ran at most about half a minute
+    apart (see `measure`), so a slow patch of the shared machine moves both, where a ratio of
+    the medians over rounds would set one client's good minutes against the other's bad ones."""
+    a, b = per_round(results, ours, metric), per_round(results, against, metric)
+    return [a[r] / b[r] for r in sorted(a) if r in b and b[r]]
+
+
+def targets(results: Results, order: List[Key], call: str) -> List[Tuple[str, List[float], str]]:
+    """(name, ratio of each round, goal) of every target for `call`; authenticate has no goals of
+    its own, so its rows are send's ratios, marked, against send's goals."""
     run = set(order)
     suffix = "" if call == "send" else f" · {call}"
     rows = [
-        (f"{name}{suffix}", ratio(med(results, *ours, call=call), med(results, *against, call=call)), goal)
+        (f"{name}{suffix}", paired_ratios(results, (*ours, call), (*against, call), "throughput"), goal)
         for name, ours, against, goal in THROUGHPUT_TARGETS
         if (*ours, call) in run and (*against, call) in run
     ]
     per = "send" if call == "send" else call
     for lang, label, mode, goal in CPU_TARGETS:
-        bare = med(results, "rust bare reqwest", mode, "cpu_us_per_send", call)
-        rows.append((f"{lang} CPU per {per} ({mode}) vs bare reqwest", ratio(med(results, label, mode, "cpu_us_per_send", call), bare), goal))
+        bare = ("rust bare reqwest", mode, call)
+        rows.append((f"{lang} CPU per {per} ({mode}) vs bare reqwest", paired_ratios(results, (label, mode, call), bare, "cpu_us_per_send"), goal))
     return rows
 
 
@@ -374,6 +386,14 @@ def instructions_section(order: List[Key]) -> List[str]:
     return lines
 
 
+T = TypeVar("T")
+
+
+def rotated(items: List[T], by: int) -> List[T]:
+    shift = by % len(items)
+    return items[shift:] + items[:shift]
+
+
 def measure(args: argparse.Namespace, calls: List[str]) -> Dict[str, Any]:
     """Every client in every round, then the start-up probes: the raw figures, as JSON-able data."""
     server, url = start_server(args.rust_bin)
@@ -386,15 +406,23 @@ def measure(args: argparse.Namespace, calls: List[str]) -> Dict[str, Any]:
             call: len(urllib.request.urlopen(urllib.request.Request(url + path, data=b"{}", method="POST"), timeout=10).read())
             for call, path in (("send", "/v1/otps/sms/send"), ("authenticate", "/v1/otps/authenticate"))
         }
+        # Clients that a target compares run close together: one group per call and kind of
+        # mode (sequential, concurrent), so the two sides of a ratio are at most a group's
+        # length apart (about half a minute), not a whole round's.
+        groups: Dict[Tuple[str, bool], List[Tuple[str, str, str, List[str]]]] = {}
+        for entry in todo:
+            groups.setdefault((entry[2], entry[1] == "seq"), []).append(entry)
         for round_no in range(args.rounds):
             print(f"round {round_no + 1}/{args.rounds}", flush=True)
-            # Rotate the order every round so no client always runs first or last.
-            shift = round_no % len(todo)
-            for label, mode, call, argv in todo[shift:] + todo[:shift]:
-                data = run_json(pinned(CLIENT_CPU, [*argv, url, str(args.seconds), call]))
-                if data:
-                    for key, value in data.items():
-                        results.setdefault((label, mode, call), {}).setdefault(key, []).append(value)
+            # Rotate the groups and each group's order every round, so no client always runs
+            # first or last, or always just after the same neighbour.
+            for group in rotated(list(groups.values()), round_no):
+                for label, mode, call, argv in rotated(group, round_no):
+                    data = run_json(pinned(CLIENT_CPU, [*argv, url, str(args.seconds), call]))
+                    if data:
+                        data["round"] = round_no
+                        for key, value in data.items():
+                            results.setdefault((label, mode, call), {}).setdefault(key, []).append(value)
         start = startup(args.rounds)
     finally:
         server.kill()
@@ -449,7 +477,7 @@ def main() -> None:
         f"Generated by `bench/run` (rounds={args.rounds}, {args.seconds:g} s per run, calls: {', '.join(calls)}) on {run['date']}.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}.",
         f"Server: `bench-server` (a minimal single-threaded hyper server answering the documented 200 bodies of send ({body_bytes['send']:,} bytes) and authenticate ({body_bytes['authenticate']:,} bytes: a user and a session), built once at start; the emulator keeps an inbox and rate limits, which is work we do not want to measure) pinned to CPU {SERVER_CPU}; each client process pinned to CPU {CLIENT_CPU}" + ("" if HAVE_TASKSET else " (taskset unavailable: not pinned)") + ".",
-        "All clients run interleaved in every round; figures are medians with min–max over rounds. The machine is shared and noisy: compare ratios taken in the same run, not absolute numbers across runs.",
+        "All clients run interleaved in every round, those a target compares close together; figures are medians with min–max over rounds. The machine is shared and noisy: compare ratios taken in the same run, not absolute numbers across runs.",
         "",
         "![throughput](bench/chart.svg)",
     ]
@@ -485,8 +513,16 @@ def main() -> None:
     lines += ["", "## Targets (ratios from this run)", ""]
     if "authenticate" in calls:
         lines += ["Authenticate has no goals of its own: the rows marked · authenticate are send's ratios computed for authenticate, next to send's goals.", ""]
-    lines += ["| target | measured | goal |", "|---|---|---|"]
-    lines += [f"| {name} | {value:.2f}× | {goal} |" for name, value, goal in checks]
+    lines += [
+        "Each ratio is taken round by round, between the two clients' runs of that round (which ran at most about half a minute apart), and reported as the median over rounds with the lowest and highest.",
+        "",
+        "| target | measured (median) | rounds (min–max) | goal |",
+        "|---|---|---|---|",
+    ]
+    for name, ratios, goal in checks:
+        spread = f"{min(ratios):.2f}–{max(ratios):.2f}×" if ratios else "—"
+        median = f"{statistics.median(ratios):.2f}×" if ratios else "—"
+        lines.append(f"| {name} | {median} | {spread} | {goal} |")
     lines += ["", NOTES]
     args.out.write_text("\n".join(lines) + "\n")
     chart(results, order, HERE / args.chart)
