@@ -64,16 +64,11 @@ impl NativeEmulator {
             .clone();
         let inner =
             TestEmulator::start(&handle, Language::Python, &options).map_err(|e| raise(py, e))?;
-        let (url, project_id, secret) = (
-            inner.url().into(),
-            inner.project_id().into(),
-            inner.secret().into(),
-        );
         Ok(NativeEmulator {
+            url: inner.url().into(),
+            project_id: inner.project_id().into(),
+            secret: inner.secret().into(),
             inner,
-            url,
-            project_id,
-            secret,
         })
     }
 
