@@ -62,6 +62,7 @@ fn tables(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 #[pyfunction]
 fn _warm_up(py: Python<'_>) -> PyResult<()> {
     errors::warm_up(py)?;
+    response::warm_up(py);
     future::warm_up(py)
 }
 

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::type_object::PyTypeCheck;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
-use sms_otp::host::{to_host, JsonBuilder};
+use sms_otp::host::{to_host, JsonBuilder, KnownKeys};
 
 #[pyclass(frozen, module = "sms_otp._native", name = "SendResponse")]
 pub struct SendResponse {
@@ -66,6 +66,15 @@ pub fn to_python<'py, 'de, T: PyTypeCheck>(
         .cast_into()?)
 }
 
+/// The answers' keys as interned strings, made at import (`warm_up`): never half-made in a fork.
+static KEYS: PyOnceLock<KnownKeys<Py<PyString>>> = PyOnceLock::new();
+
+pub fn warm_up(py: Python<'_>) {
+    KEYS.get_or_init(py, || {
+        KnownKeys::new(|key| PyString::intern(py, key).unbind())
+    });
+}
+
 /// How the core's JSON walk makes Python objects.
 struct Objects<'py>(Python<'py>);
 
@@ -87,6 +96,12 @@ impl<'py> JsonBuilder for Objects<'py> {
     fn text(&self, value: &str) -> PyResult<Self::Node> {
         Ok(PyString::new(self.0, value).into_any())
     }
+    fn key(&self, name: &str) -> PyResult<Self::Node> {
+        match KEYS.get(self.0).and_then(|keys| keys.get(name)) {
+            Some(key) => Ok(key.bind(self.0).clone().into_any()),
+            None => self.text(name),
+        }
+    }
     fn list(&self, items: Vec<Self::Node>) -> PyResult<Self::Node> {
         Ok(PyList::new(self.0, items)?.into_any())
     }
@@ -94,7 +109,7 @@ impl<'py> JsonBuilder for Objects<'py> {
         Ok(PyDict::new(self.0).into_any())
     }
     fn insert(&self, map: &Self::Node, key: Self::Node, value: Self::Node) -> PyResult<()> {
-        map.set_item(key, value)
+        map.cast::<PyDict>()?.set_item(key, value)
     }
 }
 

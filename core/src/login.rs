@@ -285,15 +285,20 @@ impl AuthenticateResponse {
     /// bindings need, who take the text itself (a JSON map of the body first would be
     /// built only to be dropped).
     #[cfg(any(feature = "host", test))]
-    pub(crate) fn check(body: &[u8]) -> Result<(), Unreadable> {
+    pub(crate) fn check(body: &str) -> Result<(), Unreadable> {
         // A struct also reads from a JSON array, which is no response.
-        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        if body
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .as_bytes()
+            .first()
+            != Some(&b'{')
+        {
             return Err(Unreadable::NotAnObject);
         }
-        match serde_json::from_slice::<AuthenticateResponse>(body) {
+        match serde_json::from_str::<AuthenticateResponse>(body) {
             Ok(_) => Ok(()),
             Err(e) if e.is_data() => {
-                let mut reader = serde_json::Deserializer::from_slice(body);
+                let mut reader = serde_json::Deserializer::from_str(body);
                 let tracked =
                     serde_path_to_error::deserialize::<_, AuthenticateResponse>(&mut reader);
                 Err(Unreadable::Lacks(tracked.err().map_or_else(
@@ -429,7 +434,7 @@ mod tests {
     /// names the same fields, without positions or values.
     #[test]
     fn the_check_of_a_body_text_agrees_with_from_json() {
-        let lacks = |body: Value| match AuthenticateResponse::check(body.to_string().as_bytes()) {
+        let lacks = |body: Value| match AuthenticateResponse::check(&body.to_string()) {
             Err(Unreadable::Lacks(reason)) => {
                 let from_json = AuthenticateResponse::from_json(object(body));
                 assert_eq!(from_json.err().as_deref(), Some(reason.as_str()));
@@ -440,7 +445,7 @@ mod tests {
         let good = json!({"request_id": "r", "user_id": "u", "method_id": "m", "status_code": 200,
             "session_token": "tok-SECRET", "user": {"user_id": "u", "status": "active",
             "phone_numbers": [{"phone_id": "p", "phone_number": "+1", "verified": true}]}});
-        assert!(AuthenticateResponse::check(format!(" \n{good}\n").as_bytes()).is_ok());
+        assert!(AuthenticateResponse::check(&format!(" \n{good}\n")).is_ok());
         let mut wrong = good.clone();
         wrong["user"]["phone_numbers"][0]["verified"] = json!("tok-SECRET");
         assert_eq!(
@@ -464,7 +469,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    AuthenticateResponse::check(not_an_object.as_bytes()),
+                    AuthenticateResponse::check(&not_an_object),
                     Err(Unreadable::NotAnObject)
                 ),
                 "{not_an_object}"

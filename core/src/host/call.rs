@@ -95,10 +95,15 @@ impl Sent {
     }
 }
 
-/// The text of a body whose documented fields `check` accepted.
-fn checked_text(body: &[u8], check: Result<(), Unreadable>) -> Result<String, Unreadable> {
-    check?;
-    String::from_utf8(body.to_vec()).map_err(|_| Unreadable::NotAnObject)
+/// The text of a body whose documented fields `check` accepts: UTF-8 is checked once, here,
+/// and `check` reads the text without checking each string again.
+fn checked_text(
+    body: &[u8],
+    check: impl FnOnce(&str) -> Result<(), Unreadable>,
+) -> Result<String, Unreadable> {
+    let text = String::from_utf8(body.to_vec()).map_err(|_| Unreadable::NotAnObject)?;
+    check(&text)?;
+    Ok(text)
 }
 
 impl Request {
@@ -135,10 +140,9 @@ impl Request {
                 .map(Reply::Send),
             Request::LoginOrCreate(r) => {
                 let text = |body: &[u8]| {
-                    checked_text(
-                        body,
-                        from_object(body, LoginOrCreateResponse::from_json).map(drop),
-                    )
+                    checked_text(body, |text| {
+                        from_object(text.as_bytes(), LoginOrCreateResponse::from_json).map(drop)
+                    })
                 };
                 client
                     .otps
@@ -148,7 +152,7 @@ impl Request {
                     .map(Reply::Body)
             }
             Request::Authenticate(r) => {
-                let text = |body: &[u8]| checked_text(body, AuthenticateResponse::check(body));
+                let text = |body: &[u8]| checked_text(body, AuthenticateResponse::check);
                 client.otps.authenticate_as(r, text).await.map(Reply::Body)
             }
         }

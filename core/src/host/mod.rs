@@ -19,6 +19,7 @@
 mod call;
 mod error_details;
 mod json;
+mod known_keys;
 mod per_process;
 mod read;
 mod responses;
@@ -34,6 +35,7 @@ use crate::{
 pub use call::{Reply, Request, Sent};
 pub use error_details::error_details;
 pub use json::{to_json, JsonRefusal};
+pub use known_keys::KnownKeys;
 pub use per_process::PerProcess;
 use read::{opt, python_only, req};
 pub use read::{read_one, Call, Field, FromHost, Kind, Reader, Spec, Take};

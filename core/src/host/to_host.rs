@@ -16,6 +16,10 @@ pub trait JsonBuilder {
     fn int(&self, value: i128) -> Result<Self::Node, Self::Error>;
     fn float(&self, value: f64) -> Result<Self::Node, Self::Error>;
     fn text(&self, value: &str) -> Result<Self::Node, Self::Error>;
+    /// A map's key: text unless the builder keeps some made already ([`super::KnownKeys`]).
+    fn key(&self, name: &str) -> Result<Self::Node, Self::Error> {
+        self.text(name)
+    }
     fn list(&self, items: Vec<Self::Node>) -> Result<Self::Node, Self::Error>;
     /// An empty map, which [`JsonBuilder::insert`] fills.
     fn map(&self) -> Result<Self::Node, Self::Error>;
@@ -91,11 +95,107 @@ impl<'de, B: JsonBuilder> Visitor<'de> for Walk<'_, B> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<B::Node, A::Error> {
         let map = self.0.map().map_err(de::Error::custom)?;
-        // A key is text, which the walk makes like any other.
-        while let Some(key) = entries.next_key_seed(Walk(self.0))? {
+        while let Some(key) = entries.next_key_seed(Key(self.0))? {
             let value = entries.next_value_seed(Walk(self.0))?;
             self.0.insert(&map, key, value).map_err(de::Error::custom)?;
         }
         Ok(map)
+    }
+}
+
+/// A map's key, which JSON always writes as text.
+struct Key<'b, B>(&'b B);
+
+impl<'de, B: JsonBuilder> DeserializeSeed<'de> for Key<'_, B> {
+    type Value = B::Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, json: D) -> Result<B::Node, D::Error> {
+        json.deserialize_str(self)
+    }
+}
+
+impl<'de, B: JsonBuilder> Visitor<'de> for Key<'_, B> {
+    type Value = B::Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<B::Node, E> {
+        self.0.key(value).map_err(E::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds a description in which keys and other text are told apart.
+    struct Described;
+
+    impl JsonBuilder for Described {
+        type Node = String;
+        type Error = String;
+        fn null(&self) -> Result<String, String> {
+            Ok("null".into())
+        }
+        fn bool(&self, value: bool) -> Result<String, String> {
+            Ok(value.to_string())
+        }
+        fn int(&self, value: i128) -> Result<String, String> {
+            Ok(value.to_string())
+        }
+        fn float(&self, value: f64) -> Result<String, String> {
+            Ok(format!("{value:?}"))
+        }
+        fn text(&self, value: &str) -> Result<String, String> {
+            Ok(format!("text:{value}"))
+        }
+        fn key(&self, name: &str) -> Result<String, String> {
+            Ok(format!("key:{name}"))
+        }
+        fn list(&self, items: Vec<String>) -> Result<String, String> {
+            Ok(format!("[{}]", items.join(",")))
+        }
+        fn map(&self) -> Result<String, String> {
+            Ok(String::new())
+        }
+        fn insert(&self, _: &String, key: String, value: String) -> Result<(), String> {
+            Err(format!("{key}={value}")) // one entry is enough to see both
+        }
+    }
+
+    #[test]
+    fn map_keys_are_made_as_keys_and_values_as_text() {
+        let text = r#"{"user_id": "user_id"}"#;
+        let from_text = to_host(&Described, &mut serde_json::Deserializer::from_str(text));
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let from_value = to_host(&Described, &value);
+        for made in [
+            from_text.unwrap_err().to_string(),
+            from_value.unwrap_err().to_string(),
+        ] {
+            assert!(made.starts_with("key:user_id=text:user_id"), "{made}");
+        }
+    }
+
+    #[test]
+    fn known_keys_hold_every_documented_field_once() {
+        let mut made = Vec::new();
+        let keys = super::super::KnownKeys::new(|key| {
+            made.push(key.to_owned());
+            key.len()
+        });
+        for (_, fields) in super::super::RESPONSES {
+            for (field, _) in fields {
+                assert_eq!(keys.get(field), Some(&field.len()), "{field}");
+            }
+        }
+        assert_eq!(keys.get("first_name"), Some(&10));
+        assert_eq!(keys.get("a_custom_claim"), None);
+        let count = made.len();
+        made.sort();
+        made.dedup();
+        assert_eq!(made.len(), count, "a key was made twice");
     }
 }
