@@ -37,8 +37,10 @@ struct Inbox {
     in_flight: AtomicUsize,
 }
 
-/// The threadsafe function, behind a lock because referencing it needs `&mut`.
-struct Waker(Mutex<Tsfn>);
+/// The threadsafe function. Not behind a lock: the runtime's worker held one across each
+/// call, the JS thread it woke preempted it and then waited on that lock to unreference the
+/// function (`perf`: two more context switches per sequential send).
+struct Waker(Tsfn);
 
 /// A client's way back to the JS thread. Cloned into every running send.
 #[derive(Clone)]
@@ -85,7 +87,7 @@ impl Completions {
                     Ok(batch)
                 })?
         };
-        let waker = Arc::new(Waker(Mutex::new(tsfn)));
+        let waker = Arc::new(Waker(tsfn));
         *lock(&waker_slot) = Arc::downgrade(&waker);
         Ok(Completions { inbox, waker })
     }
@@ -138,17 +140,24 @@ impl Inbox {
 impl Waker {
     fn wake(&self) {
         // Fails only while the environment shuts down, when nobody waits for the answer.
-        let _ = lock(&self.0).call((), ThreadsafeFunctionCallMode::NonBlocking);
+        let _ = self.0.call((), ThreadsafeFunctionCallMode::NonBlocking);
     }
 
-    #[allow(deprecated)] // napi-rs keeps `refer`/`unref` for exactly this use
+    /// Through N-API itself: napi-rs's `refer`/`unref` take `&mut` for no other reason.
     fn set_referenced(&self, env: &Env, referenced: bool) {
-        let mut tsfn = lock(&self.0);
-        // Fails only for an aborted function (environment shutting down): nothing to keep.
-        let _ = if referenced {
-            tsfn.refer(env)
-        } else {
-            tsfn.unref(env)
+        if self.0.aborted() {
+            return; // the environment is shutting down: nothing to keep alive
+        }
+        let (env, tsfn) = (env.raw(), self.0.raw());
+        // SAFETY: called on the JS thread of `env` (from `started` and the JS callback), with
+        // a function not aborted; both calls only (un)reference its libuv handle.
+        #[allow(unsafe_code)]
+        let _ = unsafe {
+            if referenced {
+                napi::sys::napi_ref_threadsafe_function(env, tsfn)
+            } else {
+                napi::sys::napi_unref_threadsafe_function(env, tsfn)
+            }
         };
     }
 }
