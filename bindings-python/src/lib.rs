@@ -47,9 +47,8 @@ fn _panicking_send_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Py<
     }
 }
 
-/// The core's lists as Python spells them (`errors`, `error_attributes`, `locales`,
-/// `defaults`, `fields`): `sms_otp._errors` makes its classes from them, the drift tests
-/// compare the stubs with them.
+/// The core's lists as Python spells them (`errors`, `locales`, `fields`…): `sms_otp._errors`
+/// makes its classes from them, the drift tests compare the stubs with them.
 #[pyfunction]
 fn tables(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     response::to_python(py, sms_otp::host::tables(sms_otp::host::Language::Python))

@@ -59,10 +59,9 @@ pub fn to_python<'py, 'de, T: PyTypeCheck>(
     py: Python<'py>,
     json: impl serde::Deserializer<'de, Error = serde_json::Error>,
 ) -> PyResult<Bound<'py, T>> {
-    let unreadable =
-        |e: serde_json::Error| PyRuntimeError::new_err(format!("unreadable JSON: {e}"));
-    Ok(to_host(&Objects(py), json)
-        .map_err(unreadable)?
+    let made = to_host(&Objects(py), json);
+    Ok(made
+        .map_err(|e| PyRuntimeError::new_err(format!("unreadable JSON: {e}")))?
         .cast_into()?)
 }
 
@@ -70,9 +69,7 @@ pub fn to_python<'py, 'de, T: PyTypeCheck>(
 static KEYS: PyOnceLock<KnownKeys<Py<PyString>>> = PyOnceLock::new();
 
 pub fn warm_up(py: Python<'_>) {
-    KEYS.get_or_init(py, || {
-        KnownKeys::new(|key| PyString::intern(py, key).unbind())
-    });
+    KEYS.get_or_init(py, || KnownKeys::new(|k| PyString::intern(py, k).unbind()));
 }
 
 /// How the core's JSON walk makes Python objects.
@@ -98,7 +95,7 @@ impl<'py> JsonBuilder for Objects<'py> {
     }
     fn key(&self, name: &str) -> PyResult<Self::Node> {
         match KEYS.get(self.0).and_then(|keys| keys.get(name)) {
-            Some(key) => Ok(key.bind(self.0).clone().into_any()),
+            Some(k) => Ok(k.bind(self.0).clone().into_any()),
             None => self.text(name),
         }
     }
