@@ -37,10 +37,17 @@ pub fn to_host<'de, B: JsonBuilder, D: Deserializer<'de>>(
     builder: &B,
     json: D,
 ) -> Result<B::Node, D::Error> {
-    Walk(builder).deserialize(json)
+    Walk(builder, Part::Value).deserialize(json)
 }
 
-struct Walk<'b, B>(&'b B);
+struct Walk<'b, B>(&'b B, Part);
+
+/// What a walk makes: a value, or a map's key (which JSON always writes as text).
+#[derive(Clone, Copy)]
+enum Part {
+    Value,
+    Key,
+}
 
 impl<'de, B: JsonBuilder> DeserializeSeed<'de> for Walk<'_, B> {
     type Value = B::Node;
@@ -82,12 +89,16 @@ impl<'de, B: JsonBuilder> Visitor<'de> for Walk<'_, B> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<B::Node, E> {
-        self.0.text(value).map_err(E::custom)
+        match self.1 {
+            Part::Value => self.0.text(value),
+            Part::Key => self.0.key(value),
+        }
+        .map_err(E::custom)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<B::Node, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(Walk(self.0))? {
+        while let Some(item) = seq.next_element_seed(Walk(self.0, Part::Value))? {
             items.push(item);
         }
         self.0.list(items).map_err(de::Error::custom)
@@ -95,34 +106,11 @@ impl<'de, B: JsonBuilder> Visitor<'de> for Walk<'_, B> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<B::Node, A::Error> {
         let map = self.0.map().map_err(de::Error::custom)?;
-        while let Some(key) = entries.next_key_seed(Key(self.0))? {
-            let value = entries.next_value_seed(Walk(self.0))?;
+        while let Some(key) = entries.next_key_seed(Walk(self.0, Part::Key))? {
+            let value = entries.next_value_seed(Walk(self.0, Part::Value))?;
             self.0.insert(&map, key, value).map_err(de::Error::custom)?;
         }
         Ok(map)
-    }
-}
-
-/// A map's key, which JSON always writes as text.
-struct Key<'b, B>(&'b B);
-
-impl<'de, B: JsonBuilder> DeserializeSeed<'de> for Key<'_, B> {
-    type Value = B::Node;
-
-    fn deserialize<D: Deserializer<'de>>(self, json: D) -> Result<B::Node, D::Error> {
-        json.deserialize_str(self)
-    }
-}
-
-impl<'de, B: JsonBuilder> Visitor<'de> for Key<'_, B> {
-    type Value = B::Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<B::Node, E> {
-        self.0.key(value).map_err(E::custom)
     }
 }
 
