@@ -332,6 +332,28 @@ client process. Before/after figures are medians of runs on this machine, same s
   has fork handlers for its own), against 30 of 30 passes without it. Python servers fork
   (gunicorn, multiprocessing), so the module keeps glibc's allocator; Node does not fork and
   keeps mimalloc.
+- **Session 8 (2026-12-01): a login answer's keys made once.** `callgrind` of the Python
+  client at 64 in flight put 76.5k of an `authenticate`'s instructions in turning the 3 KB
+  answer into dicts (and 40.8k in the core's check of its documented fields). Of the former,
+  about a third went to the ~50 keys: each made as a new `str` (UTF-8 decode, allocation),
+  hashed by the dict (SipHash) and freed. The keys of every documented answer are now made
+  once, at import, as interned strings (`sms_otp::host::KnownKeys`; unknown keys, such as
+  custom claims, are made as before), and the check reads the body as the text whose UTF-8
+  was just checked instead of checking every string again. Counted (callgrind, the 2.8 KB
+  answer turned into dicts alone): 85.7k → 66.6k instructions; per Python `authenticate`:
+  206.3k → 178.9k at 64 in flight, 195.7k → 168.8k sequentially.
+- **Session 8: Node's JS thread no longer waits for the worker's lock.** `perf` of a
+  sequential Node run showed `Mutex::lock_contended` on the JS thread: the runtime's worker
+  held the lock around the threadsafe function while calling it, the JS thread it woke
+  preempted it (one core), and then, with no send left in flight, blocked on that same lock
+  to unreference the function, so the kernel switched back to the worker and then to the JS
+  thread again. The function now sits behind no lock (napi-rs's `refer`/`unref` want `&mut`
+  for no other reason; the binding calls N-API's own). Interleaved release addons, 6
+  rounds each, CPU per sequential send: 51.1 → 46.6 µs on a quiet machine (lower in every
+  round; this build also skipped the batching wait for a send alone in flight), and
+  65.5 → 62.1 µs for this change alone on a busier one (lower in 4 rounds of 6); 64 in
+  flight unchanged. Skipping the batching wait by itself measured −2 % in one set of rounds
+  and +2.5 % in the next: noise, not kept.
 
 Before and after the one-declaration refactor (the architecture issue: tables in core, one
 native entry per binding), send, each ratio from one run: 2026-11-26 (before) → 2026-12-01,

@@ -44,20 +44,19 @@ impl<T> KnownKeys<T> {
 
 /// FNV-1a: keys are short and trusted (the table is fixed), so a cheap hash will do where
 /// SipHash would cost about as much as making the string.
-#[derive(Default)]
 struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325) // FNV's offset basis
+    }
+}
 
 impl Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
         for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        self.0 = hash;
     }
 
     fn finish(&self) -> u64 {
