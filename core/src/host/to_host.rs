@@ -157,11 +157,11 @@ mod tests {
     fn map_keys_are_made_as_keys_and_values_as_text() {
         let text = r#"{"user_id": "user_id"}"#;
         let from_text = to_host(&Described, &mut serde_json::Deserializer::from_str(text));
-        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
         let from_value = to_host(&Described, &value);
         for made in [
-            from_text.unwrap_err().to_string(),
-            from_value.unwrap_err().to_string(),
+            from_text.expect_err("stops at insert").to_string(),
+            from_value.expect_err("stops at insert").to_string(),
         ] {
             assert!(made.starts_with("key:user_id=text:user_id"), "{made}");
         }
