@@ -286,13 +286,7 @@ impl AuthenticateResponse {
     /// built only to be dropped).
     #[cfg(any(feature = "host", test))]
     pub(crate) fn check(body: &str) -> Result<(), Unreadable> {
-        // A struct also reads from a JSON array, which is no response.
-        if body
-            .trim_start_matches(|c: char| c.is_ascii_whitespace())
-            .as_bytes()
-            .first()
-            != Some(&b'{')
-        {
+        if !crate::response::opens_an_object(body.as_bytes()) {
             return Err(Unreadable::NotAnObject);
         }
         match serde_json::from_str::<AuthenticateResponse>(body) {

@@ -95,6 +95,19 @@ pub(crate) fn json_object(
     }
 }
 
+/// Whether a body starts as a JSON object: a struct also reads from a JSON array, which is
+/// no response.
+#[cfg(any(feature = "host", test))]
+pub(crate) fn opens_an_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// A body as text; one that is not UTF-8 is no JSON object.
+#[cfg(feature = "host")]
+pub(crate) fn body_text(body: &[u8]) -> Result<String, Unreadable> {
+    String::from_utf8(body.to_vec()).map_err(|_| Unreadable::NotAnObject)
+}
+
 /// A typed response read by `from_json` (`SendResponse::from_json`, …) from a body.
 pub(crate) fn from_object<T>(
     body: &[u8],

@@ -3,7 +3,7 @@
 //! all calls, so a new call costs it nothing but its stub and its method.
 
 use super::{Language, Refusal, Value};
-use crate::response::{from_object, Unreadable};
+use crate::response::{body_text, from_object, opens_an_object, Unreadable};
 use crate::{
     AuthenticateRequest, AuthenticateResponse, Client, Error, LoginOrCreateRequest,
     LoginOrCreateResponse, SendRequest, SendResponse,
@@ -70,10 +70,10 @@ impl Sent {
             phone_id: String,
             status_code: u16,
         }
-        // A struct also reads from a JSON array, which is no response.
-        let object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        let fields = match serde_json::from_slice::<Fields>(body) {
-            Ok(fields) if object => fields,
+        // UTF-8 checked once, for the whole text, which the fields are then read from.
+        let text = body_text(body)?;
+        let fields = match serde_json::from_str::<Fields>(&text) {
+            Ok(fields) if opens_an_object(body) => fields,
             // Anything else (a refusal, a duplicate key) as the typed response reads it.
             _ => {
                 let r = from_object(body, SendResponse::from_json)?;
@@ -90,7 +90,7 @@ impl Sent {
             user_id: fields.user_id,
             phone_id: fields.phone_id,
             status_code: fields.status_code,
-            text: String::from_utf8(body.to_vec()).map_err(|_| Unreadable::NotAnObject)?,
+            text,
         })
     }
 }
@@ -101,7 +101,7 @@ fn checked_text(
     body: &[u8],
     check: impl FnOnce(&str) -> Result<(), Unreadable>,
 ) -> Result<String, Unreadable> {
-    let text = String::from_utf8(body.to_vec()).map_err(|_| Unreadable::NotAnObject)?;
+    let text = body_text(body)?;
     check(&text)?;
     Ok(text)
 }
