@@ -130,22 +130,19 @@ impl Sms {
         request: SendRequest,
         parse: fn(&[u8]) -> Result<T, Unreadable>,
     ) -> Result<T, Error> {
-        catch_panic(async {
-            let config = &self.transport.config;
-            validate_request(&request, config.allowed_country_codes.as_deref())?;
-            let secrets = [
-                request.session_token.as_deref().unwrap_or(""),
-                request.session_jwt.as_deref().unwrap_or(""),
-                "",
-            ];
-            let call = Call {
-                endpoint: Endpoint::Send,
-                secrets,
-                parse,
-            };
-            self.call(&call, &request).await
-        })
-        .await
+        let secrets = [
+            request.session_token.as_deref().unwrap_or(""),
+            request.session_jwt.as_deref().unwrap_or(""),
+            "",
+        ];
+        let call = Call {
+            endpoint: Endpoint::Send,
+            secrets,
+            parse,
+        };
+        let validate =
+            |r: &SendRequest, c: &Resolved| validate_request(r, c.allowed_country_codes.as_deref());
+        self.validated_call(&request, validate, call).await
     }
 
     /// Sends a one-time passcode like [`Sms::send`], creating the user first when no user
@@ -166,20 +163,33 @@ impl Sms {
         request: LoginOrCreateRequest,
         parse: fn(&[u8]) -> Result<T, Unreadable>,
     ) -> Result<T, Error> {
+        let call = Call {
+            endpoint: Endpoint::LoginOrCreate,
+            secrets: ["", "", ""],
+            parse,
+        };
+        let validate = |r: &LoginOrCreateRequest, c: &Resolved| {
+            validate_login_or_create(r, c.allowed_country_codes.as_deref())
+        };
+        self.validated_call(&request, validate, call).await
+    }
+
+    /// Checks `request` with `validate` (given the client's settings), then makes `call` with
+    /// it. A panic in either is an internal error, as for every call.
+    async fn validated_call<T, R: serde::Serialize>(
+        &self,
+        request: &R,
+        validate: impl FnOnce(&R, &Resolved) -> Result<(), Error>,
+        call: Call<'_, T>,
+    ) -> Result<T, Error> {
         catch_panic(async {
-            let config = &self.transport.config;
-            validate_login_or_create(&request, config.allowed_country_codes.as_deref())?;
-            let call = Call {
-                endpoint: Endpoint::LoginOrCreate,
-                secrets: ["", "", ""],
-                parse,
-            };
-            self.call(&call, &request).await
+            validate(request, &self.transport.config)?;
+            self.call(&call, request).await
         })
         .await
     }
 
-    /// Validates, encodes and makes one call, retrying only failures that provably never
+    /// Encodes and makes one call, retrying only failures that provably never
     /// reached the server (and, with `retry_rate_limited`, one short 429).
     async fn call<T>(
         &self,
@@ -246,21 +256,18 @@ impl Otps {
         request: AuthenticateRequest,
         parse: fn(&[u8]) -> Result<T, Unreadable>,
     ) -> Result<T, Error> {
-        catch_panic(async {
-            let config = &self.sms.transport.config;
-            validate_authenticate(&request, config.environment)?;
-            let call = Call {
-                endpoint: Endpoint::Authenticate,
-                secrets: [
-                    request.code.as_str(),
-                    request.session_token.as_deref().unwrap_or(""),
-                    request.session_jwt.as_deref().unwrap_or(""),
-                ],
-                parse,
-            };
-            self.sms.call(&call, &request).await
-        })
-        .await
+        let call = Call {
+            endpoint: Endpoint::Authenticate,
+            secrets: [
+                request.code.as_str(),
+                request.session_token.as_deref().unwrap_or(""),
+                request.session_jwt.as_deref().unwrap_or(""),
+            ],
+            parse,
+        };
+        let validate =
+            |r: &AuthenticateRequest, c: &Resolved| validate_authenticate(r, c.environment);
+        self.sms.validated_call(&request, validate, call).await
     }
 }
 
