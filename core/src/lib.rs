@@ -20,6 +20,8 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(any(feature = "host", test))]
+mod authenticate_shape;
 pub mod blocking;
 mod client;
 mod config;
