@@ -126,6 +126,7 @@ impl NativeClient {
         let cancelled = cancel.map(|token| token.sender.subscribe());
         completions.started(env);
         napi::bindgen_prelude::spawn(async move {
+            host::runtime::as_batch_thread();
             // Never completes unless the token fires (one dropped unfired lets the send finish).
             let fired = async move {
                 if let Some(mut rx) = cancelled {

@@ -79,6 +79,31 @@ def test_asyncio_runs_hundreds_of_sends_concurrently() -> None:
         assert server.seen() == 300
 
 
+def thread_policies() -> dict:
+    """Each thread of this process: name -> scheduling policies (0 normal, 3 batch), from /proc."""
+    policies: dict = {}
+    for tid in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{tid}/comm") as comm, open(f"/proc/self/task/{tid}/stat") as stat:
+            # The name in stat is in parentheses and may hold spaces: fields count from its end.
+            fields = stat.read().rsplit(")", 1)[1].split()
+            policies.setdefault(comm.read().strip(), set()).add(int(fields[38]))
+    return policies
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="scheduling policies are Linux's")
+def test_the_io_threads_are_batch_threads_and_the_callers_thread_is_left_alone() -> None:
+    """Docs: a worker woken to start or finish a call waits for the event loop's thread to
+    yield instead of preempting it (docs/client.md, threads)."""
+    with Hostile([Behaviour()]) as server:
+        client = client_for(server.url)
+        before = os.sched_getscheduler(0)
+        assert asyncio.run(client.otps.sms.send_async(phone_number="+12025550162")).status_code == 200
+        client.otps.sms.send(phone_number="+12025550162")
+        policies = thread_policies()
+        assert policies.get("sms-otp-io") == {os.SCHED_BATCH}, policies
+        assert os.sched_getscheduler(0) == before == os.SCHED_OTHER
+
+
 def test_asyncio_loop_is_not_blocked_and_errors_arrive_typed() -> None:
     with Hostile([Behaviour(kind="stall")]) as server:
         client = client_for(server.url, timeout=0.5)

@@ -27,6 +27,7 @@ pub fn runtime() -> Result<&'static Runtime, Error> {
         Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("sms-otp-io")
+            .on_thread_start(as_batch_thread)
             .enable_all()
             .build()
     };
@@ -75,6 +76,38 @@ fn leaked(ptr: *mut Slot) -> Option<&'static Slot> {
     }
 }
 
+/// Marks the calling thread, a runtime worker, as `SCHED_BATCH` (Linux; elsewhere, and if
+/// the kernel refuses, nothing changes), once per thread. Each call hands off twice: the
+/// host's thread wakes a worker to start it, the worker wakes the host's thread to settle
+/// it. A normal worker woken on the host thread's core preempts it at once, and the host
+/// thread is switched back in to finish what it was doing, then out again: 4.6 context
+/// switches per sequential Node send, 3.0 with batch workers, which still get their full
+/// share of the CPU but wait for the running thread to yield (`perf stat`, `BENCHMARKS.md`).
+/// This process's runtime calls it as each worker starts; the Node binding, on napi's
+/// runtime (which has no such hook without starting its threads at import), as a task starts.
+pub fn as_batch_thread() {
+    #[cfg(target_os = "linux")]
+    {
+        thread_local!(static MARKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+        if MARKED.replace(true) {
+            return;
+        }
+        let normal_priority = libc::sched_param { sched_priority: 0 };
+        // The system call itself: musl's `sched_setscheduler` is a stub that always fails.
+        // SAFETY: sets the calling thread's policy (pid 0) from a `sched_param` that outlives
+        // the call; a refusal only returns an error, which changes nothing.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::syscall(
+                libc::SYS_sched_setscheduler,
+                0,
+                libc::SCHED_BATCH,
+                &normal_priority as *const libc::sched_param,
+            );
+        }
+    }
+}
+
 /// Runs what is queued on the blocking runtime until the number of live tasks stops
 /// falling: after a client's last blocking call its pooled connections would otherwise stay
 /// open until the next blocking call, maybe never (found by the Python load run). It takes
@@ -103,4 +136,33 @@ pub fn run_blocking_runtime_queue() {
             }
         }
     });
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    /// The calling thread's policy (`SCHED_OTHER` 0, `SCHED_BATCH` 3), by the system call.
+    fn policy() -> i64 {
+        // SAFETY: reads the calling thread's policy; nothing is handed over.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::syscall(libc::SYS_sched_getscheduler, 0)
+        }
+    }
+
+    #[test]
+    fn the_runtime_workers_are_batch_threads_and_the_caller_is_left_alone() {
+        let caller = policy();
+        let runtime = super::runtime().expect("the runtime starts");
+        let worker = runtime
+            .block_on(runtime.spawn(async { policy() }))
+            .expect("the task runs");
+        assert_eq!(worker, i64::from(libc::SCHED_BATCH));
+        assert_eq!(policy(), caller, "the thread that asked changed policy");
+        let marked = std::thread::spawn(|| {
+            super::as_batch_thread();
+            super::as_batch_thread();
+            policy()
+        });
+        assert_eq!(marked.join().ok(), Some(i64::from(libc::SCHED_BATCH)));
+    }
 }
