@@ -354,6 +354,30 @@ client process. Before/after figures are medians of runs on this machine, same s
   65.5 → 62.1 µs for this change alone on a busier one (lower in 4 rounds of 6); 64 in
   flight unchanged. Skipping the batching wait by itself measured −2 % in one set of rounds
   and +2.5 % in the next: noise, not kept.
+- **Session 9 (2026-12-01): an `authenticate` answer checked without building it.** The
+  bindings' check of the documented fields read the whole typed response (every string,
+  list and map of the 3 KB answer allocated, then dropped) before the binding made its own
+  objects from the text. It now reads a mirror of the typed response whose strings are
+  looked at and dropped and whose lists and maps are walked without being built
+  (`core/src/authenticate_shape.rs`; a test holds the two to the same verdict for every
+  field of a full answer replaced by each kind of JSON value or removed). Counted
+  (callgrind, the Python client at 64 in flight): 179.6k → 170.2k instructions per
+  `authenticate`; the check itself is now 23k, about one scan of the text.
+- **Session 9: the I/O threads as `SCHED_BATCH`.** `perf stat` counted 4.6 context switches
+  per sequential Node send against 1.0 for the bare reqwest loop. With the client on one
+  core, a runtime worker woken by the JS thread (a call started) preempted it at once, so
+  the JS thread was switched back in to finish its tick and out again; the same happened
+  to Python's event loop thread at 64 in flight. The runtimes' workers now run as
+  `SCHED_BATCH` (Linux; the callers' threads are never changed): woken, they wait for the
+  running thread to yield, with their full share of the CPU. Context switches per call
+  (`perf stat`, interleaved release builds): Node sequential send 4.56 → 3.04, Node
+  sequential `authenticate` 4.1 → 3.0, Python asyncio `authenticate` at 64 in flight
+  0.57–0.90 → 0.07. CPU per call in the same runs: Python asyncio `authenticate` 42.8–75.3
+  → 39.2–43.6 µs (throughput 13.3k–23.3k → 22.9k–25.5k/s), Python asyncio send 22.5–32.6 →
+  22.1–27.5 µs, Node sequential send 43.7 → 42.1 µs (mean of 6 rounds, lower in all 6),
+  Node sequential `authenticate` 62.9–90.7 → 61.1–63.6 µs, at a cost of about 4 % in
+  sequential Node `authenticate` throughput (its latency). Tried first and not kept: one
+  runtime worker instead of two for Node (no change in 5 rounds).
 
 Before and after the one-declaration refactor (the architecture issue: tables in core, one
 native entry per binding), send, each ratio from one run: 2026-11-26 (before) → 2026-12-01,
