@@ -1,10 +1,10 @@
 //! How finished sends reach the JS thread: through one threadsafe function per client, in
 //! batches, instead of a napi deferred (a threadsafe function, a libuv handle and a wake-up)
-//! per promise. Only the push that finds no wake-up on its way schedules one, and that
-//! wake-up waits until the runtime has no other ready work; the JS thread then takes all
-//! that finished meanwhile as one flat array `[id, outcome, id, outcome, …]`. The function
-//! is referenced only while sends are in flight: an idle client never keeps the process
-//! alive, a pending send does.
+//! per promise. Only the push that finds no wake-up on its way schedules one, which (unless
+//! the send was alone) waits until the runtime has no other ready work; the JS thread then
+//! takes all that finished meanwhile as one flat array `[id, outcome, id, outcome, …]`. The
+//! function is referenced only while sends are in flight: an idle client never keeps the
+//! process alive, a pending send does.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -108,15 +108,16 @@ impl Completions {
             finished.done.push((id, outcome));
             !std::mem::replace(&mut finished.wake_queued, true)
         };
-        if !wake {
-            return;
-        }
-        // Wake the JS thread only once the runtime has run out of ready work: sends that
-        // finish meanwhile join this batch. Waking at once costs a context switch per send
-        // where JS and the runtime share a core (the woken JS thread preempts the worker).
+        // With other sends in flight, wake the JS thread only once the runtime has run out of
+        // ready work: sends finishing meanwhile join this batch (waking at once cost a context
+        // switch per send on a shared core). Alone, at once: the wait cost an `epoll_wait`.
         // The send's task itself waits (a task of its own for it cost a spawn per send).
-        tokio::task::yield_now().await; // deferred until the worker is idle
-        self.waker.wake();
+        if wake {
+            if self.inbox.in_flight.load(Ordering::Relaxed) > 1 {
+                tokio::task::yield_now().await; // deferred until the worker is idle
+            }
+            self.waker.wake();
+        }
     }
 }
 
