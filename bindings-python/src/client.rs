@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use sms_otp::host::runtime::blocking_runtime;
+use sms_otp::host::runtime::{self, blocking_runtime};
 use sms_otp::host::{ClientOptions, Language, PerProcess, Reply, Request};
 
 use crate::{args, errors, future::spawn_for_asyncio, response::reply_to_python};
@@ -28,10 +28,7 @@ where
     let outcome = py.detach(|| {
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async move {
-                // Let connection tasks see what happened while the runtime was idle (a
-                // closed keep-alive connection) before the pool hands one out; else the
-                // request fails on it as "may have been delivered" (fault matrix).
-                let_connection_tasks_run().await;
+                runtime::let_connection_tasks_run_unless_just_driven().await;
                 tokio::pin!(work);
                 loop {
                     tokio::select! {
@@ -51,7 +48,7 @@ where
             // A failed or abandoned send: let its connection task close the connection now,
             // not at the next blocking send (a server may still process an open request).
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                rt.block_on(let_connection_tasks_run());
+                rt.block_on(runtime::let_connection_tasks_run());
             }));
         }
         waited
@@ -65,14 +62,6 @@ where
             .check_signals()
             .err()
             .unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err("interrupted"))),
-    }
-}
-
-/// A few turns of the blocking runtime's scheduler: woken connection tasks notice a close
-/// and close their sockets (a close takes a poll or two).
-async fn let_connection_tasks_run() {
-    for _ in 0..4 {
-        tokio::task::yield_now().await;
     }
 }
 
