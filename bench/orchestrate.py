@@ -378,6 +378,19 @@ client process. Before/after figures are medians of runs on this machine, same s
   Node sequential `authenticate` 62.9–90.7 → 61.1–63.6 µs, at a cost of about 4 % in
   sequential Node `authenticate` throughput (its latency). Tried first and not kept: one
   runtime worker instead of two for Node (no change in 5 rounds).
+- **Session 9: a blocking Python call skips its scheduler turns right after another.** Each
+  blocking call began with four turns of the blocking runtime's scheduler, so that
+  connection tasks could notice a close the server made while no thread drove the runtime
+  (the fault matrix's half-closed keep-alive connection). `strace -c` of sequential sends
+  put them at four `epoll_wait`s and two wake-ups per send; bare reqwest makes one
+  `epoll_wait`. They are now skipped when another call began on that runtime less than a
+  millisecond before: back to back, the runtime was not idle long enough to have missed
+  anything. Interleaved release wheels, 5 rounds: 30.7–31.9 → 27.0–29.3 µs of CPU per
+  sequential send, 23.9k–25.0k → 25.3k–27.1k sends/s (better in every round).
+- **Session 9: a Node send finishing alone wakes the JS thread at once.** The wait for the
+  runtime to run out of ready work (which lets sends finishing together share one wake-up)
+  is kept for sends with others in flight; alone it cost an `epoll_wait` per send (3.2 →
+  2.2 per sequential send, `strace -c`) and changed nothing else.
 
 Before and after the one-declaration refactor (the architecture issue: tables in core, one
 native entry per binding), send, each ratio from one run: 2026-11-26 (before) → 2026-12-01,
@@ -399,38 +412,43 @@ refactor (commit 121f0b5) and now execute the same work: 72.3k → 73.1k at 64 i
 74.6k → 74.5k sequentially, against 65.6k–66.2k for the official crate and 71.8k–72.4k for
 the bare reqwest loop.
 
-Targets after session 8, and why some move between runs. Three runs of the same build were
-taken on 2026-12-01, this report's (5 rounds) the last and quietest; the two before it
-(5 and 7 rounds) were noisy, one target's rounds ranging 0.56–0.79×. Figures are given as
-this run / the earlier two. The instruction counts above, which the noise does not move, are
-the firmer measure of what changed.
+Targets after session 9. This report's run (5 rounds, a quiet machine) is of this session's
+last build; the two runs before it in this session were of its earlier builds: fd93e47
+(`authenticate` checked by its shape; run not kept) and fafc4de (plus batch I/O threads).
+Figures: this run / fd93e47, fafc4de / session 8's three runs where they help.
 
-- *Python asyncio ≥ 0.8× bare reqwest at 64 in flight*: `send` 1.02× / 0.99×, 1.09×;
-  `authenticate` 0.80× / 0.85×, 0.74× (0.74× in session 7's quiet run, before this
-  session's change). Counted, the Python client now executes 173.0k instructions per
-  `authenticate` at 64 in flight against the bare reqwest loop's 150.9k (1.15×; it was
-  1.34×), for the dicts and objects of a 3 KB answer that the bare loop only parses into a
-  `serde_json::Value`.
-- *Python blocking ≥ 0.95× bare reqwest, sequential*: 1.07× / 0.89×, 0.87× for `send`, with
-  the same client work per send in all three (59.1k instructions, 0.80× the bare reqwest
-  loop's); 0.77× / 0.73×, 0.83× for `authenticate`, which has no goal of its own.
-- *Node ≥ 0.85× bare reqwest at 64 in flight*: 1.15× / 1.01×, 1.10× for `send`, 0.99× /
-  1.07×, 0.89× for `authenticate`.
-- *Node CPU per send ≤ 1.6× bare reqwest, sequential*: 1.54× / 1.84×, 1.77× (1.68× in
-  session 7's quiet run, before the lock fix). What is left is the design's two thread
-  hand-offs per call: a call starts on the JS thread, runs on the runtime's worker and
-  settles on the JS thread, each hand-off a wake-up (an eventfd write) and, on one core, a
-  context switch; the bare loop has neither, and how much a switch costs is what moves
-  between runs. The JS thread spends about a quarter of its time in the kernel, most of it
-  switching (`perf`, before the lock fix: `finish_task_switch` and the run-queue lock).
-  Batching removes the hand-offs only when many calls are in flight (0.87× at 64).
-- *Rust ≥ 1.0× the official crate*: 1.27× sequentially and 1.32× at 64 in flight (1.18× /
-  1.15× for `authenticate`).
-- *Python 4 threads ≥ 1.8× our 1 thread* (an earlier goal): 1.64× / 1.60×, 1.84×, where
-  session 7's quiet run had 3.04×. This session changed nothing on the send path; on the
-  faster machine of today's runs one Python thread sends about twice as fast as in session
-  7's (24.2k against 11.5k/s) while four threads stay near 35–40k/s on the one core the
-  client is pinned to.
+- *Python asyncio ≥ 0.8× bare reqwest at 64 in flight*: `send` 1.04× / 0.99×, 1.04×;
+  `authenticate` 0.92× (rounds 0.82–0.95×) / 0.82×, 0.89×, where session 8's runs read
+  0.80×, 0.85× and 0.74×.
+- *Python blocking ≥ 0.95× bare reqwest, sequential*: 1.00× (0.98–1.05×) / 0.98×, 0.96×
+  (session 8: 1.07×, 0.89×, 0.87×). Python's sequential send now uses as much CPU as the bare
+  reqwest loop (24.3 against 24.9 µs). `authenticate`, which has no goal of its own, 0.90×.
+- *Node ≥ 0.85× bare reqwest at 64 in flight*: 1.11× / 1.12×, 1.10× for `send`, 1.03× /
+  0.99×, 1.01× for `authenticate`.
+- *Rust ≥ 1.0× the official crate*: 1.23× sequentially and 1.38× at 64 in flight (1.05× /
+  1.12× for `authenticate`).
+- *Node CPU per send ≤ 1.6× bare reqwest, sequential*: missed, 1.69× (rounds 1.59–1.79×) /
+  1.66×, 1.75× (session 8: 1.54×, 1.84×, 1.77×); 42.0 µs against the bare loop's 24.9 µs.
+  What is left is the design's hand-offs, counted on a sequential send (`perf stat -e
+  context-switches`, `strace -f -c`, the release addon against one bench-server): the bare
+  loop has one thread that blocks once per send in `epoll_wait` and makes three system
+  calls (`writev`, `recvfrom`, `epoll_wait`). sms-otp's Node client has 3.0 context switches
+  and 11 system calls per send: the JS thread writes the runtime's eventfd to wake a worker
+  (the call starts), the worker sends and waits, then writes the threadsafe function's
+  eventfd to wake the JS thread (the call settles), which reads it; on one core the worker
+  and the JS thread each block once per call and one is preempted once. Two more are not
+  ours to remove: tokio's timer wheel wakes its driver whenever a call's timeout is the
+  earliest timer (the worker parks between calls with none), and Node's event loop polls
+  once without waiting before it blocks (libuv's idle-time metrics). Batching removes the
+  hand-offs once calls overlap (0.90× at 64 in flight). Going lower means making the HTTP
+  calls on the JS thread's own event loop, as the official SDK does through undici: one
+  thread, no hand-offs, but every byte of HTTP and TLS work then competes with the
+  application's JavaScript; sms-otp keeps it off the JS thread.
+- *Python 4 threads ≥ 1.8× our 1 thread* (an earlier goal): 1.63× / 1.69×, 1.75×. One
+  Python thread now sends at 29.4k/s, as fast as the bare reqwest loop; with the client
+  pinned to one core, four threads can only add what one thread leaves idle while it waits
+  (the server's share of each round trip), and that share has shrunk as the client got
+  cheaper.
 """
 
 
