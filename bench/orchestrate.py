@@ -362,7 +362,9 @@ client process. Before/after figures are medians of runs on this machine, same s
   (`core/src/authenticate_shape.rs`; a test holds the two to the same verdict for every
   field of a full answer replaced by each kind of JSON value or removed). Counted
   (callgrind, the Python client at 64 in flight): 179.6k → 170.2k instructions per
-  `authenticate`; the check itself is now 23k, about one scan of the text.
+  `authenticate`; the check itself is now 23k, about one scan of the text. With this
+  session's other changes, `bench/instructions`: 173.0k → 161.7k per Python `authenticate`
+  at 64 in flight, 160.9k → 149.6k sequentially.
 - **Session 9: the I/O threads as `SCHED_BATCH`.** `perf stat` counted 4.6 context switches
   per sequential Node send against 1.0 for the bare reqwest loop. With the client on one
   core, a runtime worker woken by the JS thread (a call started) preempted it at once, so
@@ -386,7 +388,8 @@ client process. Before/after figures are medians of runs on this machine, same s
   `epoll_wait`. They are now skipped when another call began on that runtime less than a
   millisecond before: back to back, the runtime was not idle long enough to have missed
   anything. Interleaved release wheels, 5 rounds: 30.7–31.9 → 27.0–29.3 µs of CPU per
-  sequential send, 23.9k–25.0k → 25.3k–27.1k sends/s (better in every round).
+  sequential send, 23.9k–25.0k → 25.3k–27.1k sends/s (better in every round); counted
+  (`bench/instructions`), 59.1k → 51.6k instructions per send.
 - **Session 9: a Node send finishing alone wakes the JS thread at once.** The wait for the
   runtime to run out of ready work (which lets sends finishing together share one wake-up)
   is kept for sends with others in flight; alone it cost an `epoll_wait` per send (3.2 →
