@@ -44,6 +44,7 @@ mod request;
 mod response;
 mod response_timeout;
 mod retry;
+mod timer_floor;
 mod transport;
 pub mod validate;
 

@@ -14,6 +14,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use crate::timer_floor::TimerFloor;
+
 tokio::task_local! {
     static PROBE: Arc<ConnectProbe>;
 }
@@ -63,19 +65,26 @@ pub(crate) enum Timed<T> {
 
 /// Runs one attempt: finishes with its output, or `ResponseTimeout` once `timeout` has passed
 /// since the connection was ready (the start, for a pooled connection).
+/// A finished attempt's timer is left registered in `floor` (see [`TimerFloor`]).
 pub(crate) async fn with_response_timeout<F: Future>(
     work: F,
     timeout: Duration,
+    floor: &TimerFloor,
 ) -> Timed<F::Output> {
     let probe = ConnectProbe::new();
     let mut state = probe.state.subscribe();
     let work = PROBE.scope(probe, work);
     tokio::pin!(work);
     let mut deadline = Instant::now() + timeout;
+    // Boxed: it outlives the attempt in `floor`.
+    let mut timer = Box::pin(tokio::time::sleep_until(deadline));
     loop {
         tokio::select! {
-            out = &mut work => return Timed::Finished(out),
-            () = tokio::time::sleep_until(deadline) => {}
+            out = &mut work => {
+                floor.keep(timer);
+                return Timed::Finished(out);
+            }
+            () = timer.as_mut() => {}
         }
         let current = *state.borrow_and_update();
         match current {
@@ -95,6 +104,7 @@ pub(crate) async fn with_response_timeout<F: Future>(
             ConnectState::Done(at) if at + timeout > Instant::now() => deadline = at + timeout,
             ConnectState::Done(_) | ConnectState::Idle => return Timed::ResponseTimeout,
         }
+        timer.as_mut().reset(deadline);
     }
 }
 

@@ -21,6 +21,7 @@ use crate::response::{
     interpret_as, parse_retry_after, unexpected, Received, Redactor, Unreadable, MAX_BODY_BYTES,
 };
 use crate::response_timeout::{with_response_timeout, ProbeService, Timed};
+use crate::timer_floor::TimerFloor;
 use crate::{Error, ErrorKind, TimeoutPhase};
 
 /// The TLS configuration of clients without `ca_file`, made once per process: the platform
@@ -144,6 +145,7 @@ pub(crate) struct Transport {
     uris: [Uri; 3],
     /// The headers of every request: made once, cloned per request.
     headers: HeaderMap,
+    timer_floor: TimerFloor,
 }
 
 impl Transport {
@@ -195,6 +197,7 @@ impl Transport {
             config,
             uris,
             headers,
+            timer_floor: TimerFloor::default(),
         })
     }
 
@@ -213,7 +216,7 @@ impl Transport {
     /// One attempt: send `body`, read the whole answer within the timeouts, interpret it.
     pub(crate) async fn attempt<T>(&self, call: &Call<'_, T>, body: Bytes) -> Result<T, Error> {
         let timeout = self.config.timeout;
-        match with_response_timeout(self.exchange(call, body), timeout).await {
+        match with_response_timeout(self.exchange(call, body), timeout, &self.timer_floor).await {
             Timed::Finished(result) => result,
             Timed::ResponseTimeout => Err(Error::new(
                 ErrorKind::Timeout,

@@ -64,11 +64,18 @@ impl PerProcess {
         }
         let client = self.options.build()?;
         let blocking = OnceLock::new();
-        self.current.store(Arc::new(Current {
+        let replaced = self.current.swap(Arc::new(Current {
             pid,
             client: client.clone(),
             blocking,
         }));
+        // A parent's clients are never dropped in the child: that would touch the parent's
+        // runtime (wake its connection tasks, remove its timers), whose locks a thread of the
+        // parent may have held at the moment of the fork. (One made by a racing thread of
+        // this process is dropped as usual.)
+        if replaced.pid != pid {
+            std::mem::forget(replaced);
+        }
         Ok(client)
     }
 
