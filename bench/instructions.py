@@ -5,8 +5,9 @@ bench/instructions after bench/run has built the release clients and the bench v
 Each client runs twice under callgrind against bench-server (which runs natively), for a short
 and a long duration; (instructions of the long run - of the short one) / (calls of the long
 run - of the short one) cancels start-up, warm-up and the one-time setup, and leaves the cost
-of one call in the client process (user space, every thread: the runtime's too). Node is left
-out: under valgrind V8 keeps compiling for the whole run, so its count is not one call's.
+of one call in the client process (user space, every thread: the runtime's too). Node is
+counted in a window of one run instead (instructions_node.py): under valgrind V8 keeps
+compiling for the whole run, so two runs differ by more than their calls.
 Writes bench/instructions.json, which orchestrate.py adds to BENCHMARKS.md."""
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+import instructions_node
 from orchestrate import CALLS, CLIENT_CPU, HERE, clients, pinned, start_server
 
-# The clients BENCHMARKS.md compares by instructions: the three Rust ones and ours in Python
-# (not Node: see above).
-COUNTED = ("rust bare reqwest", "rust bare hyper", "rust sms-otp", "rust official", "python sms-otp")
+# The clients BENCHMARKS.md compares by instructions: the Rust ones and ours in Python and Node.
+COUNTED = ("rust bare reqwest", "rust bare hyper", "rust sms-otp", "rust official", "python sms-otp", "node sms-otp")
 
 
 def instructions(argv: List[str], url: str, seconds: float, call: str) -> Tuple[int, int]:
@@ -46,6 +47,8 @@ def main() -> None:
     ap.add_argument("--rust-bin", type=Path, default=HERE / "target" / "release")
     ap.add_argument("--short", type=float, default=3.0, help="seconds of the short run")
     ap.add_argument("--long", type=float, default=9.0, help="seconds of the long run")
+    ap.add_argument("--warm", type=float, default=8.0, help="Node: seconds before the counted window")
+    ap.add_argument("--window", type=float, default=5.0, help="Node: seconds counted")
     args = ap.parse_args()
 
     # orchestrate.py's clients (the Python ones run with this interpreter: the bench venv's),
@@ -55,11 +58,15 @@ def main() -> None:
     rows: Dict[str, float] = {}
     try:
         for label, mode, call, argv in counted:
-            short_calls, short_instructions = instructions(argv, url, args.short, call)
-            long_calls, long_instructions = instructions(argv, url, args.long, call)
-            per_call = (long_instructions - short_instructions) / (long_calls - short_calls)
+            if label.startswith("node "):
+                calls, total = instructions_node.window(argv, url, call, args.warm, args.window)
+            else:
+                short_calls, short_instructions = instructions(argv, url, args.short, call)
+                long_calls, long_instructions = instructions(argv, url, args.long, call)
+                calls, total = long_calls - short_calls, long_instructions - short_instructions
+            per_call = total / calls
             rows["|".join((label, mode, call))] = per_call
-            print(f"{call:12} {label:18} {mode:10} {per_call:10,.0f} instructions per call ({long_calls - short_calls} calls)", flush=True)
+            print(f"{call:12} {label:18} {mode:10} {per_call:10,.0f} instructions per call ({calls} calls)", flush=True)
     finally:
         server.kill()
     out = HERE / "instructions.json"

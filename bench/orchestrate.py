@@ -473,7 +473,7 @@ def instructions_section(order: List[Key]) -> List[str]:
         "",
         "## Instructions per call",
         "",
-        f"User-space instructions of the client process per call (all its threads), counted by valgrind from `bench/instructions` on {data['date']}: the noise of the shared machine does not move them. Node is not counted (under valgrind V8 compiles throughout the run).",
+        f"User-space instructions of the client process per call (all its threads), counted by valgrind from `bench/instructions` on {data['date']}: the noise of the shared machine does not move them. Node is counted in a window of a warm run (bench/instructions_node.py says why and how).",
         "",
         "| client | mode | call | instructions per call | vs bare reqwest |",
         "|---|---|---|---|---|",
