@@ -394,6 +394,16 @@ client process. Before/after figures are medians of runs on this machine, same s
   runtime to run out of ready work (which lets sends finishing together share one wake-up)
   is kept for sends with others in flight; alone it cost an `epoll_wait` per send (3.2 →
   2.2 per sequential send, `strace -c`) and changed nothing else.
+- **Session 10: a call's timer no longer wakes the runtime's timer driver.** `strace` of a
+  sequential Node send showed the runtime's worker writing its own eventfd right after it
+  woke for the call: tokio wakes its timer driver to re-plan whenever a new timer is due
+  before the driver's planned wake-up, and between calls the earliest timer was the pool's
+  idle sweep, tens of seconds away, so every call's response timer did it. A client now
+  keeps its last attempt's timer registered until the next attempt has registered its own
+  (`core/src/timer_floor.rs`); the next one is due later, so nothing is woken. Counted:
+  3 → 2 `write`s per sequential Node send (`strace -c`), 70.2k → 70.3k user instructions
+  (a callgrind window); the CPU difference, one system call, was inside the noise of
+  interleaved A/B runs here. It holds for every runtime the client runs on (Rust's too).
 
 Before and after the one-declaration refactor (the architecture issue: tables in core, one
 native entry per binding), send, each ratio from one run: 2026-11-26 (before) → 2026-12-01,
@@ -415,43 +425,47 @@ refactor (commit 121f0b5) and now execute the same work: 72.3k → 73.1k at 64 i
 74.6k → 74.5k sequentially, against 65.6k–66.2k for the official crate and 71.8k–72.4k for
 the bare reqwest loop.
 
-Targets after session 9. This report's run (5 rounds, a quiet machine) is of this session's
-last build; the two runs before it in this session were of its earlier builds: fd93e47
-(`authenticate` checked by its shape; run not kept) and fafc4de (plus batch I/O threads).
-Figures: this run / fd93e47, fafc4de / session 8's three runs where they help.
+Targets after session 10. This report's run (5 rounds) is of this session's build (the timer
+floor below); figures: this run / session 9's three runs where they help.
 
-- *Python asyncio ≥ 0.8× bare reqwest at 64 in flight*: `send` 1.04× / 0.99×, 1.04×;
-  `authenticate` 0.92× (rounds 0.82–0.95×) / 0.82×, 0.89×, where session 8's runs read
-  0.80×, 0.85× and 0.74×.
-- *Python blocking ≥ 0.95× bare reqwest, sequential*: 1.00× (0.98–1.05×) / 0.98×, 0.96×
-  (session 8: 1.07×, 0.89×, 0.87×). Python's sequential send now uses as much CPU as the bare
-  reqwest loop (24.3 against 24.9 µs). `authenticate`, which has no goal of its own, 0.90×.
-- *Node ≥ 0.85× bare reqwest at 64 in flight*: 1.11× / 1.12×, 1.10× for `send`, 1.03× /
-  0.99×, 1.01× for `authenticate`.
-- *Rust ≥ 1.0× the official crate*: 1.23× sequentially and 1.38× at 64 in flight (1.05× /
-  1.12× for `authenticate`).
-- *Node CPU per send ≤ 1.6× bare reqwest, sequential*: missed, 1.69× (rounds 1.59–1.79×) /
-  1.66×, 1.75× (session 8: 1.54×, 1.84×, 1.77×); 42.0 µs against the bare loop's 24.9 µs.
-  What is left is the design's hand-offs, counted on a sequential send (`perf stat -e
-  context-switches`, `strace -f -c`, the release addon against one bench-server): the bare
-  loop has one thread that blocks once per send in `epoll_wait` and makes three system
-  calls (`writev`, `recvfrom`, `epoll_wait`). sms-otp's Node client has 3.0 context switches
-  and 11 system calls per send: the JS thread writes the runtime's eventfd to wake a worker
-  (the call starts), the worker sends and waits, then writes the threadsafe function's
-  eventfd to wake the JS thread (the call settles), which reads it; on one core the worker
-  and the JS thread each block once per call and one is preempted once. Two more are not
-  ours to remove: tokio's timer wheel wakes its driver whenever a call's timeout is the
-  earliest timer (the worker parks between calls with none), and Node's event loop polls
-  once without waiting before it blocks (libuv's idle-time metrics). Batching removes the
-  hand-offs once calls overlap (0.90× at 64 in flight). Going lower means making the HTTP
-  calls on the JS thread's own event loop, as the official SDK does through undici: one
-  thread, no hand-offs, but every byte of HTTP and TLS work then competes with the
-  application's JavaScript; sms-otp keeps it off the JS thread.
-- *Python 4 threads ≥ 1.8× our 1 thread* (an earlier goal): 1.63× / 1.69×, 1.75×. One
-  Python thread now sends at 29.4k/s, as fast as the bare reqwest loop; with the client
-  pinned to one core, four threads can only add what one thread leaves idle while it waits
-  (the server's share of each round trip), and that share has shrunk as the client got
-  cheaper.
+- *Python asyncio ≥ 0.8× bare reqwest at 64 in flight*: `send` 1.07× (rounds 0.87–1.12×) /
+  1.04×, 0.99×, 1.04×; `authenticate` 0.94× / 0.92×, 0.82×, 0.89×.
+- *Python blocking ≥ 0.95× bare reqwest, sequential*: 0.99× (0.98–1.07×) / 1.00×, 0.98×,
+  0.96×. `authenticate`, which has no goal of its own, 0.90×.
+- *Node ≥ 0.85× bare reqwest at 64 in flight*: 1.14× / 1.11×, 1.12×, 1.10× for `send`;
+  1.07× / 1.03×, 0.99×, 1.01× for `authenticate`.
+- *Rust ≥ 1.0× the official crate*: 1.17× sequentially and 1.42× at 64 in flight (1.08× /
+  1.10× for `authenticate`).
+- *Node CPU per send ≤ 1.6× bare reqwest, sequential*: 1.61× (rounds 1.58–1.95×) / 1.69×,
+  1.66×, 1.75× (session 8: 1.54×, 1.84×, 1.77×); 43.4 µs against the bare loop's 26.0 µs.
+  On the line, not under it. What is left is the cost of keeping HTTP off the JS thread,
+  now counted three ways on a sequential send (the release addon against one
+  bench-server, both pinned):
+  - *User-space instructions are the bare loop's* (`bench/instructions`, which now counts
+    Node): 69.8k per send for the whole Node process against 73.3k for the bare reqwest
+    loop; split by thread (callgrind `--separate-threads`, by hand), 30.7k on the JS thread
+    (V8, N-API, the argument and the answer) and 39.9k on the runtime's worker, about
+    the Rust crate's own 40.6k.
+  - *The kernel does the rest* (`perf stat`, user and system time, 2 s and 6 s runs
+    differenced, by hand): Node 23.3 µs user and 21.3 µs system per send, the bare loop
+    15.8 µs and 10.3 µs. The system time is the two hand-offs: 3 context switches per
+    send against 1 (`perf stat -e context-switches`) and 9 system calls against 3
+    (`strace -f -c`): the JS thread writes the runtime's eventfd (the call starts), polls
+    once without waiting (libuv's idle-time metrics, Node's own) and blocks, then reads the
+    threadsafe function's eventfd (the call settles); the worker wakes, `writev`s, waits in
+    `epoll_wait`, `recvfrom`s and writes that eventfd. Every one of these is needed while
+    the HTTP work runs on another thread than the JS code that asked for it; the one that
+    was not (tokio's timer driver woken by each call's timer) is gone this session. The
+    user time is higher for the same instructions because two threads alternate on one
+    core per send, each finding the caches as the other left them.
+  - Batching removes the hand-offs once calls overlap: 0.88× the bare loop at 64 in flight.
+  Below this means running the HTTP calls on the JS thread's own event loop, as the official
+  SDK does through undici (611 µs per send there, 14× ours): one thread and no hand-offs,
+  but all HTTP and TLS work then competes with the application's JavaScript. sms-otp keeps
+  it off the JS thread.
+- *Python 4 threads ≥ 1.8× our 1 thread* (an earlier goal): 1.65× / 1.63×, 1.69×, 1.75×;
+  one thread sends as fast as the bare reqwest loop, so on one pinned core four threads can
+  only add what one leaves idle while it waits for the server.
 """
 
 
