@@ -3,10 +3,10 @@ state: the short-and-long-run difference of instructions.py does not work for No
 keeps compiling throughout a run under valgrind, so the two runs differ by more than calls.
 
 The client runs under callgrind with instrumentation off; once warm (V8 has compiled the
-loop), `callgrind_control` turns it on for a few seconds and off again. Instructions counted
-in that window, divided by the requests written in it (callgrind records call counts: each
-request is one `writev`, of its headers and body), is one call's cost in the client process: user space, every thread
-(the JS thread and the runtime's workers)."""
+loop), `callgrind_control` turns it on for a few seconds and off again. The instructions of
+that window divided by the requests written in it (callgrind records call counts; each
+request is one `writev` of its headers and body) is one call's cost in the client process:
+user space, every thread (the JS thread and the runtime's workers)."""
 
 from __future__ import annotations
 

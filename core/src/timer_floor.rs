@@ -3,8 +3,8 @@
 //!
 //! The driver sleeps until its earliest timer. Between calls made one at a time, the earliest
 //! is the pool's idle sweep, tens of seconds away; an attempt's response timer, due sooner,
-//! then makes tokio wake the driver to re-plan (an eventfd write and a spurious poll on every
-//! call: `strace` of sequential Node sends). With the previous attempt's timer still
+//! then makes tokio wake the driver to re-plan (an eventfd write on every call: `strace` of
+//! sequential Node sends). With the previous attempt's timer still
 //! registered the driver's plan is already no later than that one, which is due no later than
 //! the next attempt's (same timeout, later start), so no wake-up is needed.
 //!
@@ -25,7 +25,8 @@ pub(crate) struct TimerFloor {
 }
 
 impl TimerFloor {
-    /// Keeps `timer` (registered: polled at least once) in place of the one kept before.
+    /// Keeps `timer` in place of the one kept before (registering it, if the attempt ended
+    /// before polling it).
     pub(crate) fn keep(&self, mut timer: Pin<Box<Sleep>>) {
         // Re-registered with a waker that does nothing, so the kept timer holds no reference
         // to the finished attempt's task; it stays in the wheel either way.
