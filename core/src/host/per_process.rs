@@ -21,8 +21,19 @@ struct Current {
 
 impl Drop for Current {
     fn drop(&mut self) {
+        if self.pid != std::process::id() {
+            // In a forked child, the parent's clients are never dropped (a reference to each
+            // is leaked): that would touch the parent's runtime (wake its connection tasks,
+            // remove its timers), whose locks a thread of the parent may have held at the
+            // moment of the fork.
+            std::mem::forget(self.client.clone());
+            if let Some(blocking) = self.blocking.get() {
+                std::mem::forget(blocking.clone());
+            }
+            return;
+        }
         // The blocking pool's connections close once their tasks run: run them now.
-        if self.blocking.take().is_some() && self.pid == std::process::id() {
+        if self.blocking.take().is_some() {
             run_blocking_runtime_queue();
         }
     }
@@ -64,18 +75,11 @@ impl PerProcess {
         }
         let client = self.options.build()?;
         let blocking = OnceLock::new();
-        let replaced = self.current.swap(Arc::new(Current {
+        self.current.store(Arc::new(Current {
             pid,
             client: client.clone(),
             blocking,
         }));
-        // A parent's clients are never dropped in the child: that would touch the parent's
-        // runtime (wake its connection tasks, remove its timers), whose locks a thread of the
-        // parent may have held at the moment of the fork. (One made by a racing thread of
-        // this process is dropped as usual.)
-        if replaced.pid != pid {
-            std::mem::forget(replaced);
-        }
         Ok(client)
     }
 
